@@ -38,4 +38,11 @@ d = { 'settings': { 'branch': 'main',
                                      'threshold_ai.linear.step': ('linear.html#step', 'threshold_ai/linear.py'),
                                      'threshold_ai.linear.stop_reason': ('linear.html#stop_reason', 'threshold_ai/linear.py'),
                                      'threshold_ai.linear.train_epoch': ('linear.html#train_epoch', 'threshold_ai/linear.py'),
-                                     'threshold_ai.linear.validate': ('linear.html#validate', 'threshold_ai/linear.py')}}}
+                                     'threshold_ai.linear.validate': ('linear.html#validate', 'threshold_ai/linear.py')},
+            'threshold_ai.sigmoid': { 'threshold_ai.sigmoid.SigmoidModel': ('sigmoid.html#sigmoidmodel', 'threshold_ai/sigmoid.py'),
+                                      'threshold_ai.sigmoid.SigmoidModel.forward': ( 'sigmoid.html#sigmoidmodel.forward',
+                                                                                     'threshold_ai/sigmoid.py'),
+                                      'threshold_ai.sigmoid.TrainingWarning': ('sigmoid.html#trainingwarning', 'threshold_ai/sigmoid.py'),
+                                      'threshold_ai.sigmoid.compare_models': ('sigmoid.html#compare_models', 'threshold_ai/sigmoid.py'),
+                                      'threshold_ai.sigmoid.new_model': ('sigmoid.html#new_model', 'threshold_ai/sigmoid.py'),
+                                      'threshold_ai.sigmoid.train_model': ('sigmoid.html#train_model', 'threshold_ai/sigmoid.py')}}}

@@ -135,7 +135,7 @@ class History:
     def failed(self): return self.stop in ('stalled', 'diverged')
 
 # %% ../nbs/01_linear.ipynb #73d62bcf
-def fit(model, train, valid, lr:float=0.5, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
+def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
         patience:int=10, tol:float=1e-4, on_epoch=None) -> History:
     "Train `model` on `train=(x, y)` with gradient descent until the stop step says so; `valid=(x, y)` is watched"
     dl = batches(*train, bs=bs, seed=seed)
