@@ -7,10 +7,13 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #3e5c61c1
 import torch
-from . import data, linear, sigmoid
+from . import data, linear, sigmoid, learner, failures, cli
 from .data import *
 from .linear import *
 from .sigmoid import *
+from .learner import *
+from .failures import *
+from .cli import *
 
 # %% ../nbs/index.ipynb #a5d72d24
-__all__ = ['torch'] + [name for module in (data, linear, sigmoid) for name in module.__all__]
+__all__ = ['torch'] + [name for module in (data, linear, sigmoid, learner, failures, cli) for name in module.__all__]
