@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['TARGETS', 'TRAINERS', 'SKLEARN', 'DEFAULT', 'test_accuracy', 'time_to_accuracy', 'naive_trainer', 'minibatch_trainer',
-           'fullbatch_trainer', 'learner_trainer', 'sklearn_fit', 'race', 'warm_up', 'summarise', 'race_table',
-           'epoch_seconds', 'in_fresh_process', 'growth', 'plot_growth', 'stream_batches', 'stream_train',
+           'fullbatch_trainer', 'learner_trainer', 'sklearn_fit', 'available_trainers', 'race', 'warm_up', 'summarise',
+           'race_table', 'epoch_seconds', 'in_fresh_process', 'growth', 'plot_growth', 'stream_batches', 'stream_train',
            'device_info', 'cli_seconds', 'run_benchmark', 'report', 'main']
 
 # %% ../nbs/06_bench.ipynb #eb6ebb0c
@@ -109,42 +109,49 @@ SKLEARN = '(e) scikit-learn'
 DEFAULT = '(c) full batch (our default)'
 
 # %% ../nbs/06_bench.ipynb #b53e3b44
+def available_trainers() -> dict:
+    "`TRAINERS`, less fastai's Learner where fastai is not installed (on a bare GPU machine, say)"
+    from importlib.util import find_spec
+    return {k: v for k, v in TRAINERS.items() if v is not learner_trainer or find_spec('fastai')}
+
+# %% ../nbs/06_bench.ipynb #9d173fbf
 def race(kind='sigmoid', seeds=range(5), device='cpu', max_seconds:float=30.):
     "Time every method to `TARGETS[kind]` on each seed: `{method: [seconds per seed]}`, plus sklearn's accuracies"
-    times = {name: [] for name in [*TRAINERS, SKLEARN]}
+    trainers = available_trainers()
+    times = {name: [] for name in [*trainers, SKLEARN]}
     sk_acc = []
     for seed in seeds:
         splits = make_splits(seed=seed)
         test = tuple(t.to(device) for t in make_samples(1000, seed=seed + 1000))
-        for name, trainer in TRAINERS.items():
+        for name, trainer in trainers.items():
             model, train_some = trainer(kind, splits, seed=seed, device=device)
             times[name].append(time_to_accuracy(train_some, model, test, TARGETS[kind], max_seconds)[0])
         sec, acc = sklearn_fit(kind, splits, make_samples(1000, seed=seed + 1000))
         times[SKLEARN].append(sec if acc >= TARGETS[kind] else math.inf); sk_acc.append(acc)
     return dict(times=times, sklearn_accuracy=sk_acc, target=TARGETS[kind], seeds=list(seeds))
 
-# %% ../nbs/06_bench.ipynb #72ade389
+# %% ../nbs/06_bench.ipynb #64b2d791
 def warm_up(device='cpu'):
     "One small untimed run of every method, so one-off start-up costs are not charged to the first one timed"
     splits, test = make_splits(n_train=500, n_valid=100, n_test=0, seed=0), make_samples(100, seed=1)
     for kind in TARGETS:
-        for trainer in TRAINERS.values():
+        for trainer in available_trainers().values():
             model, train_some = trainer(kind, splits, device=device)
             train_some()
         sklearn_fit(kind, splits, test)
 
-# %% ../nbs/06_bench.ipynb #38afe9f2
+# %% ../nbs/06_bench.ipynb #d0b5ecac
 def summarise(times:dict, base:str=DEFAULT) -> dict:
     "Median, min and max seconds per method, and the ratio of its median to `base`'s"
     med = {k: statistics.median(v) for k, v in times.items()}
     return {k: dict(median=med[k], min=min(v), max=max(v), ratio=med[k] / med[base], reached=sum(map(math.isfinite, v)), runs=len(v))
             for k, v in times.items()}
 
-# %% ../nbs/06_bench.ipynb #d0b5ecac
+# %% ../nbs/06_bench.ipynb #cfe872b1
 def _ms(s): return 'never' if not math.isfinite(s) else f'{s*1000:.1f} ms' if s < 1 else f'{s:.2f} s'
 def _ratio(r): return '—' if not math.isfinite(r) else f'{r:.2g}×' if r < 10 else f'{r:,.0f}×'
 
-# %% ../nbs/06_bench.ipynb #cfe872b1
+# %% ../nbs/06_bench.ipynb #36c3b557
 def race_table(races:dict) -> str:
     "A Markdown table: median time to target (fastest–slowest seed) and ratio to the default, per method and model"
     kinds = list(races)
@@ -160,7 +167,7 @@ def race_table(races:dict) -> str:
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/06_bench.ipynb #04d998d6
+# %% ../nbs/06_bench.ipynb #ccb0c292
 def epoch_seconds(n:int, kind='sigmoid', device='cpu', repeats:int=5) -> float:
     "Median seconds of one full-batch training epoch on `n` samples"
     x, y = (t.to(device) for t in make_samples(n, seed=0))
@@ -175,28 +182,33 @@ def epoch_seconds(n:int, kind='sigmoid', device='cpu', repeats:int=5) -> float:
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
-# %% ../nbs/06_bench.ipynb #ccb0c292
+# %% ../nbs/06_bench.ipynb #5974423f
 def _peak_mb() -> float:
     "This process's peak resident memory so far, in MB"
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # Linux: the high-water mark of this program's own memory, which starts afresh in a new program
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+    except OSError: pass
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # elsewhere; KB on Linux, bytes on macOS
     return kb / 1024 if sys.platform != 'darwin' else kb / 2**20
 
-# %% ../nbs/06_bench.ipynb #5974423f
+# %% ../nbs/06_bench.ipynb #2c1e9072
 def _probe(task:str, **kw):
     "Run in a fresh process: the peak memory of `task` ('sizes' or 'stream'), printed as JSON"
-    base = _peak_mb()
+    base, gpu = _peak_mb(), kw['device'].startswith('cuda')
+    def gpu_mb(): return torch.cuda.max_memory_allocated() / 2**20 if gpu else 0.
     if task == 'sizes':
         out = []
         for n in kw['sizes']:
-            s = epoch_seconds(n, kw['kind'], kw['device'], repeats=1)
-            out.append(dict(n=n, peak_mb=_peak_mb(), extra_mb=_peak_mb() - base))
+            epoch_seconds(n, kw['kind'], kw['device'], repeats=1)
+            out.append(dict(n=n, peak_mb=_peak_mb(), extra_mb=_peak_mb() - base, gpu_peak_mb=gpu_mb()))
     else:
         model, secs, losses = stream_train(kw['n'], kw['bs'], kw['kind'], device=kw['device'])
-        out = dict(n=kw['n'], bs=kw['bs'], seconds=secs, peak_mb=_peak_mb(), extra_mb=_peak_mb() - base,
+        out = dict(n=kw['n'], bs=kw['bs'], seconds=secs, peak_mb=_peak_mb(), extra_mb=_peak_mb() - base, gpu_peak_mb=gpu_mb(),
                    accuracy=test_accuracy(model.cpu(), *make_samples(1000, seed=1)), boundary=model.boundary())
     print(json.dumps(dict(baseline_mb=base, result=out)))
 
-# %% ../nbs/06_bench.ipynb #2c1e9072
+# %% ../nbs/06_bench.ipynb #f5d64bda
 def in_fresh_process(task:str, **kw) -> dict:
     "Run `_probe(task, **kw)` in a new Python process that imports only torch and threshold_ai's training code"
     code = f"from threshold_ai.bench import _probe; _probe({task!r}, **{kw!r})"
@@ -204,14 +216,14 @@ def in_fresh_process(task:str, **kw) -> dict:
     if r.returncode: raise RuntimeError(f'the {task} probe failed: {r.stderr.strip().splitlines()[-1:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-# %% ../nbs/06_bench.ipynb #f5d64bda
+# %% ../nbs/06_bench.ipynb #e9a7d426
 def growth(sizes, kind='sigmoid', device='cpu') -> list:
     "For each size: median seconds per full-batch epoch, and the peak memory of a fresh process running it"
     mem = in_fresh_process('sizes', sizes=list(sizes), kind=kind, device=device)
-    return [dict(n=n, seconds=epoch_seconds(n, kind, device), peak_mb=r['peak_mb'], extra_mb=r['extra_mb'], baseline_mb=mem['baseline_mb'])
+    return [dict(n=n, seconds=epoch_seconds(n, kind, device), baseline_mb=mem['baseline_mb'], **{k: v for k, v in r.items() if k != 'n'})
             for n, r in zip(sizes, mem['result'])]
 
-# %% ../nbs/06_bench.ipynb #07462573
+# %% ../nbs/06_bench.ipynb #543731d9
 def plot_growth(grow, ax=None):
     "Time per epoch and extra peak memory against the number of samples, on log axes"
     import matplotlib.pyplot as plt
@@ -223,14 +235,14 @@ def plot_growth(grow, ax=None):
     ax.set_xlabel('samples'); ax.legend(); ax.set_title('cost of one full-batch epoch')
     return ax
 
-# %% ../nbs/06_bench.ipynb #35a38c97
+# %% ../nbs/06_bench.ipynb #0e2fba0b
 def stream_batches(n:int, bs:int, threshold:float=3.0, seed:int=0, device='cpu'):
     "`n` samples in batches of `bs`, batch `i` generated from `(seed, i)`: reproducible, and only one batch in memory"
     for i, start in enumerate(range(0, n, bs)):
         x, y = make_samples(min(bs, n - start), threshold=threshold, seed=(seed + 1) * 2**32 + i)
         yield x.to(device), y.to(device)
 
-# %% ../nbs/06_bench.ipynb #c97dbf9b
+# %% ../nbs/06_bench.ipynb #cd2d86b6
 def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None):
     "One pass over `n` streamed samples, one gradient step per batch of `bs`; the model, seconds and batch losses"
     stream = stream_batches(n, bs, seed=seed, device=device)
@@ -242,13 +254,13 @@ def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device
         losses.append(calc_grad(m, xb, yb).item()); step(m, lr)
     return m, time.perf_counter() - start, losses
 
-# %% ../nbs/06_bench.ipynb #0cefe21d
+# %% ../nbs/06_bench.ipynb #0078ab36
 def device_info(device='cpu') -> str:
     "A short description of the machine and device the benchmark ran on"
     cpu = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}"
     return f"{torch.cuda.get_device_name(0)} ({cpu})" if device.startswith('cuda') else cpu
 
-# %% ../nbs/06_bench.ipynb #b2f112e3
+# %% ../nbs/06_bench.ipynb #350af0c4
 def cli_seconds(repeats:int=3) -> list:
     "Wall seconds of `threshold_ai --model sigmoid` (load and 1000 tests), each in a new process"
     from threshold_ai.cli import save_model
@@ -263,7 +275,7 @@ def cli_seconds(repeats:int=3) -> list:
             if r.returncode: raise RuntimeError(f'threshold_ai failed: {r.stderr.strip()}')
     return times
 
-# %% ../nbs/06_bench.ipynb #ed7a9a4d
+# %% ../nbs/06_bench.ipynb #045371f4
 def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) -> dict:
     "Every measurement of this lesson, as one dictionary of raw figures"
     warm_up(device)
@@ -279,25 +291,27 @@ def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) ->
     return dict(machine=device_info(device), device=device, quick=quick, races=races, growth=grow, stream=stream,
                 cli_seconds=cli, date=time.strftime('%Y-%m-%d'))
 
-# %% ../nbs/06_bench.ipynb #045371f4
+# %% ../nbs/06_bench.ipynb #8237198e
 def report(res:dict) -> str:
     "The benchmark's figures as Markdown tables"
-    s, cli = res['stream'], res['cli_seconds']
+    s, cli, gpu = res['stream'], res['cli_seconds'], res['device'].startswith('cuda')
     out = [f"Measured on {res['machine']}, device `{res['device']}`, {res['date']}"
            f"{' (quick run)' if res['quick'] else ''}; medians over {len(res['races']['sigmoid']['seeds'])} seeds "
            f"(fastest–slowest seed in brackets), ratios to our default in the same run.", '',
            race_table(res['races']), '',
-           '| samples | ms per full-batch epoch | peak memory (MB) | over start-up (MB) |', '|---:|---:|---:|---:|']
-    out += [f"| {g['n']:,} | {g['seconds']*1000:.2f} | {g['peak_mb']:.0f} | {g['extra_mb']:.0f} |" for g in res['growth']]
+           '| samples | ms per full-batch epoch | peak memory (MB) | over start-up (MB) |' + (' GPU peak (MB) |' if gpu else ''),
+           '|---:|---:|---:|---:|' + ('---:|' if gpu else '')]
+    out += [f"| {g['n']:,} | {g['seconds']*1000:.2f} | {g['peak_mb']:.0f} | {g['extra_mb']:.0f} |" + (f" {g['gpu_peak_mb']:.0f} |" if gpu else '')
+            for g in res['growth']]
     r = s['result']
     out += ['', f"Streaming: {r['n']:,} samples in batches of {r['bs']:,}, one pass in {r['seconds']:.1f} s, "
                 f"peak memory {r['peak_mb']:.0f} MB ({r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB of "
-                f"Python and torch), test accuracy {r['accuracy']:.1%}.",
+                f"Python and torch{', ' + format(r['gpu_peak_mb'], '.0f') + ' MB on the GPU' if gpu else ''}), test accuracy {r['accuracy']:.1%}.",
             f"Command line (`threshold_ai --model sigmoid`, load and 1000 tests, cold start): median "
             f"{statistics.median(cli):.2f} s over {len(cli)} runs."]
     return '\n'.join(out)
 
-# %% ../nbs/06_bench.ipynb #8237198e
+# %% ../nbs/06_bench.ipynb #0415439e
 @call_parse
 def main(
     quick:Param("a short run: 2 seeds, up to 10^5 samples, 10^6 streamed", store_true)=False,
