@@ -7,13 +7,15 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #3e5c61c1
 import torch
-from . import data, linear, sigmoid, learner, failures, cli
+from . import data, linear, sigmoid, learner, failures, cli, bench
 from .data import *
 from .linear import *
 from .sigmoid import *
 from .learner import *
 from .failures import *
 from .cli import *
+from .bench import *
 
 # %% ../nbs/index.ipynb #a5d72d24
-__all__ = ['torch'] + [name for module in (data, linear, sigmoid, learner, failures, cli) for name in module.__all__]
+# every lesson's names; the two commands' `main`s stay in their modules (threshold_ai.cli.main, threshold_ai.bench.main)
+__all__ = ['torch'] + [name for module in (data, linear, sigmoid, learner, failures, cli, bench) for name in module.__all__ if name != 'main']

@@ -15,6 +15,8 @@ def _generator(seed=None):
     "A torch random-number generator: seeded with `seed`, or from fresh entropy when `seed` is None"
     g = torch.Generator()
     if seed is None: g.seed()
+    elif not 0 <= int(seed) < 2**32:  # torch keeps only 32 bits of a seed: larger ones would silently repeat
+        raise ValueError(f"seed must be a whole number from 0 to 2**32-1, got {seed}")
     else: g.manual_seed(int(seed))
     return g
 
