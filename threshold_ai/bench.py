@@ -231,7 +231,8 @@ def plot_growth(grow, ax=None):
     n = [g['n'] for g in grow]
     ax.loglog(n, [g['seconds'] * 1000 for g in grow], 'o-', label='ms per epoch')
     ax.loglog(n, [max(g['extra_mb'], 0.1) for g in grow], 's-', label='extra peak memory (MB)')
-    ax.loglog(n, [n_ / n[-1] * grow[-1]['seconds'] * 1000 for n_ in n], ':', color='gray', label='linear growth')
+    ref = min(grow, key=lambda g: abs(math.log10(g['n']) - 6))  # draw the straight line through the million-sample point
+    ax.loglog(n, [n_ / ref['n'] * ref['seconds'] * 1000 for n_ in n], ':', color='gray', label='linear growth')
     ax.set_xlabel('samples'); ax.legend(); ax.set_title('cost of one full-batch epoch')
     return ax
 
