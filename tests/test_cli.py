@@ -147,7 +147,7 @@ def test_folder_that_cannot_be_written(folder):
     (['--epochs', '0'], '--epochs must be a whole number from 1'),
     (['--lr', '-1'], '--lr must be a number above 0'),
     (['--lr', 'nan'], '--lr must be a number'),
-    (['--threshold', '1e9'], '--threshold must be a number from -10000 to 10000'),
+    (['--threshold', '1e9'], '--threshold must be a number from -10,000 to 10,000'),
     (['--seed', '1.5'], '--seed must be a whole number'),
     (['--tests', '0'], '--tests must be a whole number from 1'),
 ])

@@ -41,6 +41,8 @@ def save_model(model, path) -> Path:
         with os.fdopen(fd, 'wb') as f:
             torch.save(model_state(model), f)
             f.flush(); os.fsync(f.fileno())
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the permissions of a normally created file, not mkstemp's private 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -87,8 +89,9 @@ class UsageError(Exception):
 def _number(name, text, kind=float, lo=None, hi=None, above=False):
     "`text` as a `kind` (int or float) from `lo` (or `above` it) to `hi`, or a `UsageError` naming option `--name`"
     what = 'a whole number' if kind is int else 'a number'
-    low = '' if lo is None else (f" above {lo:g}" if above else f" from {lo:g}")
-    high = '' if hi is None else (f" and at most {hi:g}" if above else f" to {hi:g}")
+    def fmt(v): return f'{int(v):,}' if float(v).is_integer() else f'{v:g}'
+    low = '' if lo is None else (f" above {fmt(lo)}" if above else f" from {fmt(lo)}")
+    high = '' if hi is None else (f" and at most {fmt(hi)}" if above else f" to {fmt(hi)}")
     msg = f"--{name} must be {what}{low}{high}, not {text!r}"
     try:
         v = kind(text)
@@ -137,6 +140,9 @@ def run_cli(model='linear', train=False, seed=None, epochs=None, lr=None, thresh
         save_model(m, file)
         print(f'saved {file} (boundary {m.boundary():.3f} for threshold {float(m.threshold):g})')
     else:
+        if not file.exists():
+            again = f"threshold_ai --model {kind} --train" + ('' if path == '.' else f" --path {path}")
+            raise ModelFileError(f"no saved {kind} model at {file}: train one first with: {again}")
         m = load_model(file, kind)
         if threshold is not None and threshold != float(m.threshold):
             raise UsageError(f"{file} was trained for the threshold {float(m.threshold):g}, not {threshold:g}: "
