@@ -105,7 +105,9 @@ def test_unknown_model_kind(folder):
 
 def test_missing_model_file(tmp_path):
     line = one_line_error(cli('--model', 'sigmoid', cwd=tmp_path), 1)
-    assert 'no saved model' in line and '--train' in line
+    assert line.endswith('no saved sigmoid model at model_sigmoid.pt: train one first with: threshold_ai --model sigmoid --train')
+    line = one_line_error(cli('--model', 'linear', '--path', 'elsewhere', cwd=tmp_path), 1)
+    assert line.endswith('train one first with: threshold_ai --model linear --train --path elsewhere')
 
 
 @pytest.mark.parametrize('damage', ['empty', 'truncated', 'corrupt', 'json', 'foreign', 'pickled', 'folder'])
