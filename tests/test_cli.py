@@ -91,6 +91,12 @@ def test_options_change_training(tmp_path):
     assert r.returncode == 0 and 'running 200 tests' in r.stdout
 
 
+def test_command_line_does_not_import_fastai():
+    code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.stdout.split() == ['False', 'False']
+
+
 def test_help():
     r = cli('--help', cwd='.')
     assert r.returncode == 0
