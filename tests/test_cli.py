@@ -104,6 +104,13 @@ def test_help():
         assert opt in r.stdout
 
 
+@pytest.mark.parametrize('args,expect', [(['--bogus'], 'unrecognized arguments: --bogus'),
+                                         (['--train', '--epochs'], 'argument --epochs: expected one argument')])
+def test_argparse_errors_are_one_line(tmp_path, args, expect):
+    line = one_line_error(cli(*args, cwd=tmp_path), 2)
+    assert expect in line and line.endswith('(see threshold_ai --help)')
+
+
 def test_unknown_model_kind(folder):
     line = one_line_error(cli('--model', 'cubic', cwd=folder), 2)
     assert "unknown model 'cubic'" in line and 'linear, sigmoid' in line

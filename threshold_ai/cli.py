@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['FORMAT', 'VERSION', 'ModelFileError', 'model_state', 'save_model', 'load_model', 'UsageError', 'TrainingFailed',
-           'run_cli', 'main']
+           'run_cli', 'main', 'console']
 
 # %% ../nbs/05_cli.ipynb #bb1eed08
 import os, sys, math, tempfile, warnings
 from pathlib import Path
 import torch
-from fastcore.script import call_parse, Param, store_true
+from fastcore.script import call_parse, anno_parser, Param, store_true
 
 # %% ../nbs/05_cli.ipynb #018acfdf
 from .data import *
@@ -173,3 +173,15 @@ def main(
     except Exception as e: msg, code = f"unexpected {type(e).__name__}: {e} (please report this)", 1
     print(f'threshold_ai: error: {msg}', file=sys.stderr)
     return code
+
+# %% ../nbs/05_cli.ipynb #5b791662
+def console():
+    "The `threshold_ai` command: `main`'s own parser, with argparse's usage errors cut to one line"
+    p = anno_parser(main.__wrapped__, prog='threshold_ai')
+    def error(msg):
+        print(f'threshold_ai: error: {msg} (see threshold_ai --help)', file=sys.stderr)
+        sys.exit(2)
+    p.error = error
+    args = vars(p.parse_args())
+    for k in ('pdb', 'xtra'): args.pop(k, None)  # call_parse's hidden debugging options
+    return main(**args)
