@@ -8,7 +8,7 @@ __all__ = ['BasicOptim', 'train_epoch_opt', 'accuracy_at_half', 'threshold_dls',
 # %% ../nbs/03_learner.ipynb #85476d92
 import torch
 from fastai.basics import Learner, DataLoaders, SGD
-from fastai.callback.progress import ProgressCallback  # progress bars, and Learner.no_bar
+from fastai.callback.progress import ProgressCallback  # noqa: F401 (progress bars, and Learner.no_bar)
 
 # %% ../nbs/03_learner.ipynb #b959664f
 from .data import *

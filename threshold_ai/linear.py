@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LinearModel', 'init_params', 'predict', 'mse', 'baseline_loss', 'calc_grad', 'grad_check', 'step', 'train_epoch',
-           'validate', 'stop_reason', 'History', 'fit', 'plot_loss', 'plot_boundary', 'classify', 'run_tests',
-           'least_squares_boundary']
+           'validate', 'stop_reason', 'History', 'fit', 'plot_loss', 'plot_boundary', 'classify', 'accuracy_of',
+           'run_tests', 'least_squares_boundary']
 
 # %% ../nbs/01_linear.ipynb #2582a858
 import math, time, copy
@@ -114,12 +114,13 @@ def validate(model, x, y, loss_func=mse) -> float:
     with torch.no_grad(): return loss_func(predict(model, x), y).item()
 
 # %% ../nbs/01_linear.ipynb #7759e907
-def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:float=0.5, explode:float=10.):
-    "Step 7, stop: 'diverged', 'converged' or 'stalled' if training should end after these `losses`, else None"
-    last = losses[-1]
+def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:float=0.5, explode:float=10., out_of_epochs:bool=False):
+    "Step 7, stop: why training ends after these `losses` ('diverged', 'converged', 'stalled', 'budget'), or None to go on"
+    last, learned = losses[-1], min(losses) <= good * baseline
     if not math.isfinite(last) or last > explode * max(losses[0], baseline): return 'diverged'
     if len(losses) > patience and min(losses[-patience:]) > min(losses[:-patience]) * (1 - tol):
-        return 'converged' if min(losses) <= good * baseline else 'stalled'
+        return 'converged' if learned else 'stalled'
+    if out_of_epochs: return 'budget' if learned else 'stalled'
     return None
 
 # %% ../nbs/01_linear.ipynb #51ca6073
@@ -145,9 +146,8 @@ def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int
         hist.train.append(train_epoch(model, dl, lr, loss_func))
         hist.valid.append(validate(model, *valid, loss_func))
         if on_epoch is not None: on_epoch(epoch, hist)
-        hist.stop = stop_reason(hist.valid, hist.baseline, patience, tol)
+        hist.stop = stop_reason(hist.valid, hist.baseline, patience, tol, out_of_epochs=epoch == epochs-1)
         if hist.stop: break
-    else: hist.stop = 'budget' if min(hist.valid) <= 0.5 * hist.baseline else 'stalled'
     hist.seconds = time.perf_counter() - start
     return hist
 
@@ -156,7 +156,7 @@ def plot_loss(*hists, labels=None, ax=None, log:bool=False, title:str='loss per 
     "Plot training (solid) and validation (dashed) losses of one or more `History`s on one axis"
     import matplotlib.pyplot as plt  # here, not at the top, so that the command line starts without it
     if ax is None: ax = plt.subplots(figsize=(6, 3.5))[1]
-    labels = labels or [f'run {i}' for i in range(len(hists))] if len(hists) > 1 else (labels or [''])
+    if labels is None: labels = [f'run {i}' for i in range(len(hists))] if len(hists) > 1 else ['']
     for i, (h, lbl) in enumerate(zip(hists, labels)):
         color = f'C{i}'
         epochs = range(1, len(h.train)+1)
@@ -170,7 +170,6 @@ def plot_loss(*hists, labels=None, ax=None, log:bool=False, title:str='loss per 
 # %% ../nbs/01_linear.ipynb #7516fdb7
 def plot_boundary(model, x, y, ax=None, label:str=None):
     "The model's output over the range of `x`, on the samples, with the threshold and the model's boundary marked"
-    import matplotlib.pyplot as plt
     threshold = float(model.threshold)
     if ax is None: ax = plot_samples(x, y, threshold)
     grid = torch.linspace(x.min().item(), x.max().item(), 500).unsqueeze(1)
@@ -189,17 +188,22 @@ def classify(model, x):
     with torch.no_grad(): return predict(model, x) > 0.5
 
 # %% ../nbs/01_linear.ipynb #49c4d2c9
+def accuracy_of(model, x, y) -> float:
+    "The fraction of the model's answers on `(x, y)` that are right"
+    return (classify(model, x) == y.bool()).float().mean().item()
+
+# %% ../nbs/01_linear.ipynb #6335c72e
 def run_tests(model, n:int=1000, threshold:float=None, seed:int=None, verbose:bool=False) -> float:
     "Accuracy of `model` on `n` fresh samples (threshold: the model's own unless given)"
     if threshold is None: threshold = float(getattr(model, 'threshold', 3.0))
     x, y = make_samples(n, threshold=threshold, seed=seed)
-    acc = (classify(model, x) == y.bool()).float().mean().item() if n else float('nan')
+    acc = accuracy_of(model, x, y) if n else float('nan')
     if verbose:
         print(f"OK   running {n} tests")
         print(f"     accuracy: {acc*100:5.1f}% passed")
     return acc
 
-# %% ../nbs/01_linear.ipynb #16b1ca35
+# %% ../nbs/01_linear.ipynb #1cf34615
 def least_squares_boundary(threshold:float=3.0, below:float=4.0, above:float=5.0, step:float=0.1) -> float:
     "Where the best straight line (least squares over the whole grid) crosses one half"
     k = torch.arange(-round(below/step), round(above/step)+1, dtype=torch.float64)

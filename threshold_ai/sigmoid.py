@@ -6,7 +6,7 @@
 __all__ = ['MODELS', 'DEFAULTS', 'SigmoidModel', 'TrainingWarning', 'model_class', 'new_model', 'train_model', 'compare_models']
 
 # %% ../nbs/02_sigmoid.ipynb #3911e4ad
-import time, warnings
+import warnings
 import torch
 
 # %% ../nbs/02_sigmoid.ipynb #3c23412e
