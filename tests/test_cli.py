@@ -1,39 +1,57 @@
-"The `threshold_ai` command as a user runs it: a real process, its output, exit status and files."
-import os, re, signal, shutil, subprocess, sys, time
+"""The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
+a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
+import os, re, signal, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
+from threshold_ai import cli
+from threshold_ai.cli import console, save_model, load_model
 
 SCRIPT = Path(sys.executable).parent / 'threshold_ai'
 if not SCRIPT.exists(): SCRIPT = Path(shutil.which('threshold_ai') or 'threshold_ai')
 
 
-def cli(*args, cwd):
-    return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+@pytest.fixture(autouse=True)
+def restore_signals():
+    "console() installs SIGTERM and SIGHUP handlers: put pytest's back afterwards"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    yield
+    for s, h in saved.items(): signal.signal(s, h)
 
 
-def one_line_error(r, code):
-    "A failed run: the expected exit status, nothing but one 'threshold_ai: error:' line on stderr, no traceback"
-    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    assert lines[0].startswith('threshold_ai: error: ')
-    assert 'Traceback' not in r.stderr + r.stdout
-    return lines[0]
+def run(capsys, *args, cwd):
+    "console(args) in `cwd`: (exit status, stdout lines, stderr lines)"
+    old = os.getcwd()
+    os.chdir(cwd)
+    try: code = console(list(args))
+    except SystemExit as e: code = e.code
+    finally: os.chdir(old)
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.strip().splitlines()
+
+
+def one_line_error(result, code):
+    got, out, err = result
+    assert got == code, (got, out, err)
+    assert len(err) == 1 and err[0].startswith('threshold_ai: error: '), err
+    return err[0]
 
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):
-    "A folder holding a linear and a sigmoid model trained by the command line, and what the runs printed"
+    "A folder with a linear and a sigmoid model saved by the command, and what the runs printed"
     d = tmp_path_factory.mktemp('models')
-    runs = {k: cli('--model', k, '--train', cwd=d) for k in ('linear', 'sigmoid')}
-    files = {k: (d / f'model_{k}.pt').read_bytes() for k in runs}
-    return d, runs, files
+    runs = {}
+    for k in ('linear', 'sigmoid'):
+        import io, contextlib
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.chdir(d): code = console(['--model', k, '--train'])
+        runs[k] = (code, out.getvalue().splitlines())
+    return d, runs, {k: (d / f'model_{k}.pt').read_bytes() for k in runs}
 
 
 @pytest.fixture
 def folder(trained, tmp_path):
-    "A fresh copy of the trained models, for tests that break things"
     for name in ('model_linear.pt', 'model_sigmoid.pt'): shutil.copy(trained[0] / name, tmp_path / name)
     return tmp_path
 
@@ -41,90 +59,93 @@ def folder(trained, tmp_path):
 @pytest.mark.parametrize('kind', ['linear', 'sigmoid'])
 def test_train_prints_saves_and_tests(trained, kind):
     d, runs, _ = trained
-    r = runs[kind]
-    assert r.returncode == 0 and r.stderr == ''
-    lines = r.stdout.splitlines()
-    assert lines[0] == f'training {kind}...'
+    code, lines = runs[kind]
+    assert code == 0 and lines[0] == f'training {kind}...'
     epochs = [l for l in lines if re.fullmatch(r' *\d+\] loss: \d+\.\d{3}', l)]
     assert len(epochs) >= 10 and epochs[0].strip().startswith('0]')
-    assert lines[-3].startswith(f'saved model_{kind}.pt')
-    assert lines[-2] == 'OK   running 1000 tests'
+    assert lines[-3].startswith(f'saved model_{kind}.pt') and lines[-2] == 'OK   running 1000 tests'
     acc = float(re.fullmatch(r'     accuracy: +([\d.]+)% passed', lines[-1]).group(1))
     assert acc >= (99.9 if kind == 'sigmoid' else 97.0)
-    assert (d / f'model_{kind}.pt').stat().st_size > 0
-    assert not [p for p in d.iterdir() if p.name.endswith('.tmp')]
+    assert sorted(p.name for p in d.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']
 
 
-def test_load_and_test(trained):
-    d = trained[0]
-    r = cli('--model', 'sigmoid', cwd=d)
-    assert r.returncode == 0
-    assert r.stdout.splitlines() == ['loaded model_sigmoid.pt (sigmoid, threshold 3)', 'OK   running 1000 tests',
-                                     '     accuracy: 100.0% passed']
-    r = cli(cwd=d)  # --model defaults to linear
-    assert r.returncode == 0 and r.stdout.startswith('loaded model_linear.pt (linear, threshold 3)')
+def test_load_and_test(trained, capsys):
+    code, out, err = run(capsys, '--model', 'sigmoid', cwd=trained[0])
+    assert code == 0 and err == []
+    assert out == ['loaded model_sigmoid.pt (sigmoid, threshold 3)', 'OK   running 1000 tests', '     accuracy: 100.0% passed']
+    code, out, _ = run(capsys, cwd=trained[0])
+    assert code == 0 and out[0] == 'loaded model_linear.pt (linear, threshold 3)'
 
 
 def test_saved_file_holds_only_data(trained):
     d = torch.load(trained[0] / 'model_sigmoid.pt', weights_only=True)
-    assert d['kind'] == 'sigmoid' and d['threshold'] == 3.0
-    assert set(d) == {'format', 'version', 'kind', 'threshold', 'mean', 'std', 'weight', 'bias'}
+    assert d['kind'] == 'sigmoid' and d['threshold'] == 3.0 and set(d) == set(cli.FIELDS)
 
 
-def test_threshold_is_remembered_and_path_created(tmp_path):
-    r = cli('--model', 'sigmoid', '--train', '--threshold', '7', '--seed', '3', '--path', 'sub/sevens', cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    r = cli('--model', 'sigmoid', '--path', 'sub/sevens', cwd=tmp_path)
-    assert r.returncode == 0 and 'threshold 7' in r.stdout.splitlines()[0]
-    assert r.stdout.splitlines()[-1] == '     accuracy: 100.0% passed'
-    line = one_line_error(cli('--model', 'sigmoid', '--path', 'sub/sevens', '--threshold', '3', cwd=tmp_path), 2)
-    assert 'trained for the threshold 7' in line
+def test_threshold_remembered_even_when_not_exact_in_float32(tmp_path, capsys):
+    assert run(capsys, '--model', 'sigmoid', '--train', '--threshold', '3.1', '--path', 'sub/t', cwd=tmp_path)[0] == 0
+    code, out, _ = run(capsys, '--model', 'sigmoid', '--path', 'sub/t', '--threshold', '3.1', cwd=tmp_path)
+    assert code == 0 and out[0] == 'loaded sub/t/model_sigmoid.pt (sigmoid, threshold 3.1)'
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--path', 'sub/t', '--threshold', '3', cwd=tmp_path), 2)
+    assert 'trained for the threshold 3.1, not 3' in line
 
 
-def test_options_change_training(tmp_path):
-    r = cli('--train', '--epochs', '3', '--lr', '0.05', '--seed', '7', '--tests', '200', cwd=tmp_path)
-    # three epochs of a slow learning rate do not get far: the stop step refuses to save the result
-    assert r.returncode == 1 and 'stalled' in r.stderr
-    assert len([l for l in r.stdout.splitlines() if '] loss:' in l]) == 3
-    assert not (tmp_path / 'model_linear.pt').exists()
-    r = cli('--train', '--epochs', '20', '--seed', '7', '--tests', '200', cwd=tmp_path)
-    assert r.returncode == 0 and 'running 200 tests' in r.stdout
+def test_negative_threshold_without_equals(tmp_path, capsys):
+    code, out, err = run(capsys, '--model', 'sigmoid', '--train', '--threshold', '-1e3', '--epochs', '300', cwd=tmp_path)
+    assert code == 0, err
+    assert float(load_model(tmp_path / 'model_sigmoid.pt').threshold) == -1000
 
 
-def test_command_line_does_not_import_fastai():
-    code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert r.stdout.split() == ['False', 'False']
+def test_stalled_run_saves_nothing_and_creates_no_folder(tmp_path, capsys):
+    line = one_line_error(run(capsys, '--train', '--epochs', '3', '--lr', '0.05', '--path', 'new/dir', cwd=tmp_path), 1)
+    assert 'stalled' in line and 'larger learning rate' in line and line.endswith('nothing was saved')
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_help():
-    r = cli('--help', cwd='.')
-    assert r.returncode == 0
-    for opt in ('--model', '--train', '--seed', '--epochs', '--lr', '--threshold', '--path', '--tests'):
-        assert opt in r.stdout
+def test_bouncing_run_blames_the_learning_rate(folder, trained, capsys):
+    line = one_line_error(run(capsys, '--model', 'linear', '--train', '--lr', '1', cwd=folder), 1)
+    assert 'bounced' in line and 'learning rate is too large' in line and 'left as it was' in line
+    assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
+
+
+def test_diverging_run_keeps_the_saved_model(folder, trained, capsys):
+    line = one_line_error(run(capsys, '--model', 'linear', '--train', '--lr', '50', cwd=folder), 1)
+    assert 'diverged' in line and 'left as it was' in line
+    assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
+
+
+def test_help(capsys):
+    code, out, _ = run(capsys, '--help', cwd='.')
+    assert code == 0
+    text = '\n'.join(out)
+    for opt in ('--model', '--train', '--seed', '--epochs', '--lr', '--threshold', '--path', '--tests'): assert opt in text
+    assert '--pdb' not in text and '--xtra' not in text
 
 
 @pytest.mark.parametrize('args,expect', [(['--bogus'], 'unrecognized arguments: --bogus'),
-                                         (['--train', '--epochs'], 'argument --epochs: expected one argument')])
-def test_argparse_errors_are_one_line(tmp_path, args, expect):
-    line = one_line_error(cli(*args, cwd=tmp_path), 2)
+                                         (['--train', '--epochs'], 'argument --epochs: expected one argument'),
+                                         (['--mod', 'sigmoid'], 'unrecognized arguments: --mod'),
+                                         (['--pdb'], 'unrecognized arguments: --pdb'),
+                                         (['--xtra', 'x'], 'unrecognized arguments: --xtra')])
+def test_argparse_errors_are_one_line(tmp_path, capsys, args, expect):
+    line = one_line_error(run(capsys, *args, cwd=tmp_path), 2)
     assert expect in line and line.endswith('(see threshold_ai --help)')
 
 
-def test_unknown_model_kind(folder):
-    line = one_line_error(cli('--model', 'cubic', cwd=folder), 2)
+def test_unknown_model_kind(folder, capsys):
+    line = one_line_error(run(capsys, '--model', 'cubic', cwd=folder), 2)
     assert "unknown model 'cubic'" in line and 'linear, sigmoid' in line
 
 
-def test_missing_model_file(tmp_path):
-    line = one_line_error(cli('--model', 'sigmoid', cwd=tmp_path), 1)
+def test_missing_model_file_quotes_the_command(tmp_path, capsys):
+    line = one_line_error(run(capsys, '--model', 'sigmoid', cwd=tmp_path), 1)
     assert line.endswith('no saved sigmoid model at model_sigmoid.pt: train one first with: threshold_ai --model sigmoid --train')
-    line = one_line_error(cli('--model', 'linear', '--path', 'elsewhere', cwd=tmp_path), 1)
-    assert line.endswith('train one first with: threshold_ai --model linear --train --path elsewhere')
+    line = one_line_error(run(capsys, '--path', 'my models', cwd=tmp_path), 1)
+    assert line.endswith("train one first with: threshold_ai --model linear --train --path 'my models'")
 
 
-@pytest.mark.parametrize('damage', ['empty', 'truncated', 'corrupt', 'json', 'foreign', 'pickled', 'folder'])
-def test_bad_model_files(folder, trained, damage):
+@pytest.mark.parametrize('damage', ['empty', 'truncated', 'corrupt', 'json', 'foreign', 'pickled', 'folder', 'huge'])
+def test_bad_model_files(folder, trained, capsys, damage):
     f = folder / 'model_sigmoid.pt'
     good = f.read_bytes()
     if damage == 'empty': f.write_bytes(b'')
@@ -136,25 +157,24 @@ def test_bad_model_files(folder, trained, damage):
         from threshold_ai.all import train_model
         torch.save(train_model('sigmoid', epochs=1), f)
     elif damage == 'folder': f.unlink(); f.mkdir()
+    elif damage == 'huge': f.write_bytes(b'PK' + b'\0' * 10**6)
     damaged = f.read_bytes() if f.is_file() else None
-    line = one_line_error(cli('--model', 'sigmoid', cwd=folder), 1)
-    assert 'model_sigmoid.pt' in line
+    line = one_line_error(run(capsys, '--model', 'sigmoid', cwd=folder), 1)
+    assert 'model_sigmoid.pt' in line and 'threshold_ai --model sigmoid --train' in line
     assert (f.read_bytes() if f.is_file() else None) == damaged  # loading never writes
     assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
 
 
-def test_model_file_of_another_kind(folder):
+def test_model_file_of_another_kind(folder, capsys):
     shutil.copy(folder / 'model_sigmoid.pt', folder / 'model_linear.pt')
-    line = one_line_error(cli('--model', 'linear', cwd=folder), 1)
-    assert 'holds a sigmoid model, not a linear one' in line
+    line = one_line_error(run(capsys, '--model', 'linear', cwd=folder), 1)
+    assert 'holds a sigmoid model, not a linear one: use --model sigmoid, or train a linear model with' in line
 
 
-def test_folder_that_cannot_be_written(folder):
+def test_folder_that_cannot_be_written(folder, capsys):
     (folder / 'afile').write_text('not a folder')
-    line = one_line_error(cli('--train', '--path', 'afile', cwd=folder), 2)
-    assert 'is a file, not a folder' in line
-    line = one_line_error(cli('--train', '--path', 'afile/sub', cwd=folder), 2)
-    assert 'cannot write model files' in line
+    assert 'is a file, not a folder' in one_line_error(run(capsys, '--train', '--path', 'afile', cwd=folder), 2)
+    assert 'cannot write model files' in one_line_error(run(capsys, '--train', '--path', 'afile/sub', cwd=folder), 2)
 
 
 @pytest.mark.parametrize('args,expect', [
@@ -166,27 +186,51 @@ def test_folder_that_cannot_be_written(folder):
     (['--seed', '1.5'], '--seed must be a whole number'),
     (['--tests', '0'], '--tests must be a whole number from 1'),
 ])
-def test_bad_numbers(folder, args, expect):
+def test_bad_numbers(folder, capsys, args, expect):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    line = one_line_error(cli('--train', *args, cwd=folder), 2)
-    assert expect in line
+    assert expect in one_line_error(run(capsys, '--train', *args, cwd=folder), 2)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
-def test_diverging_run_keeps_the_saved_model(folder, trained):
-    line = one_line_error(cli('--model', 'linear', '--train', '--lr', '50', cwd=folder), 1)
-    assert 'diverged' in line and 'left as it was' in line
-    assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
-    assert not [p for p in folder.iterdir() if p.name.endswith('.tmp')]
+def test_interrupt_after_the_save_says_so(folder, monkeypatch, capsys):
+    real = cli.save_model
+    def save_then_ctrl_c(model, path):
+        real(model, path)
+        os.kill(os.getpid(), signal.SIGINT)  # held back until the save is over, then delivered
+    monkeypatch.setattr(cli, 'save_model', save_then_ctrl_c)
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 130)
+    assert 'interrupted after saving model_sigmoid.pt: the new model is in place' in line
+    assert float(load_model(folder / 'model_sigmoid.pt').threshold) == 3.0
 
 
-def test_interrupted_run_keeps_the_saved_model(folder, trained):
+# What only a real process shows
+
+def test_command_line_does_not_import_fastai():
+    code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.stdout.split() == ['False', 'False']
+
+
+def test_real_process_error_and_odd_file_names(tmp_path):
+    r = subprocess.run([str(SCRIPT), '--bogus'], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr
+    odd = os.fsencode(tmp_path) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
+    r = subprocess.run([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
+                       capture_output=True, timeout=120, env=dict(os.environ, LC_ALL='C.UTF-8'))
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(odd + b'/model_sigmoid.pt') and r.stderr == b''
+
+
+@pytest.mark.parametrize('sig,code,says', [(signal.SIGINT, 130, 'interrupted: nothing was saved'),
+                                           (signal.SIGTERM, 143, 'stopped by SIGTERM: nothing was saved')])
+def test_signal_while_training_keeps_the_saved_model(folder, trained, sig, code, says):
     p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '1000000'], cwd=folder,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = [p.stdout.readline() for _ in range(3)]  # wait until training is under way
     assert lines[0] == 'training sigmoid...\n'
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     out, err = p.communicate(timeout=60)
-    assert p.returncode == 130
-    assert err.strip() == 'threshold_ai: error: interrupted: nothing was saved'
+    assert p.returncode == code
+    assert err.strip() == f'threshold_ai: error: {says}'
     assert (folder / 'model_sigmoid.pt').read_bytes() == trained[2]['sigmoid']
+    assert sorted(x.name for x in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']

@@ -59,12 +59,18 @@ def explain_failure(h) -> str:
     if h.stop == 'diverged':
         return (f"training diverged: the validation loss exploded from {h.valid[0]:.3g} to {h.valid[-1]:.3g} "
                 f"in {len(h.valid)} epochs; the learning rate is too large, try one ten times smaller")
-    if h.stop == 'stalled':
-        moved = abs(h.valid[0] - h.valid[-1]) / max(h.valid[0], 1e-12)
-        if moved < 0.05:
-            return (f"training stalled: the validation loss stayed at {h.valid[-1]:.3g} (always guessing the mean scores "
-                    f"{h.baseline:.3g}); the gradients were too small to learn from: start from smaller weights (a "
-                    f"saturated sigmoid or a dead unit) or use a larger learning rate")
-        return (f"training stalled: the validation loss stopped at {h.valid[-1]:.3g}, not below half of the {h.baseline:.3g} "
-                f"of always guessing the mean; try more epochs or a different learning rate")
-    return None
+    if h.stop != 'stalled': return None
+    recent, last = h.moves[-10:], h.valid[-1]
+    if recent and min(recent) > 0.5:  # every epoch the weights jumped by half their size or more, yet no progress
+        return (f"training stalled: the weights bounced back and forth every epoch while the validation loss stayed "
+                f"near {last:.3g}; the learning rate is too large, try a smaller one (half, or a tenth)")
+    if abs(h.valid[0] - last) < 0.05 * h.valid[0] and (not recent or max(recent) < 1e-3):
+        why = {'sigmoid': "the sigmoid is saturated: it sits on a flat end where its slope is almost zero, so start "
+                          "from smaller weights (a smaller init scale)",
+               'relu': "the unit is dead: its output is zero for every input, so no gradient reaches its weights and "
+                       "it never recovers; start again from another seed"}
+        return (f"training stalled: the validation loss stayed at {last:.3g} (always guessing the mean scores "
+                f"{h.baseline:.3g}) because the gradients were almost zero; "
+                + why.get(h.kind, "check the starting weights, or try another seed"))
+    return (f"training stalled: the validation loss crept down to {last:.3g}, not below half of the {h.baseline:.3g} "
+            f"of always guessing the mean; the steps were too small: try a larger learning rate or more epochs")

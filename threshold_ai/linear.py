@@ -132,6 +132,8 @@ class History:
     baseline: float = None  # validation loss of the best constant answer
     stop: str = None  # 'converged', 'budget', 'stalled' or 'diverged'
     seconds: float = 0.  # wall time of the training loop
+    moves: list = field(default_factory=list)  # how far the parameters moved in each epoch, relative to their size
+    kind: str = None  # the model's kind, so that a failure can be explained for it
     @property
     def failed(self): return self.stop in ('stalled', 'diverged')
 
@@ -139,11 +141,19 @@ class History:
 def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
         patience:int=10, tol:float=1e-4, on_epoch=None) -> History:
     "Train `model` on `train=(x, y)` with gradient descent until the stop step says so; `valid=(x, y)` is watched"
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number above 0, got {lr!r}")
+    if len(train[0]) == 0 or len(valid[0]) == 0: raise ValueError("the training and validation sets must not be empty")
     dl = batches(*train, bs=bs, seed=seed)
-    hist = History(baseline=baseline_loss(valid[1], loss_func))
+    hist = History(baseline=baseline_loss(valid[1], loss_func), kind=getattr(model, 'kind', None))
     start = time.perf_counter()
     for epoch in range(epochs):
+        before = torch.cat([p.detach().flatten() for p in model.parameters()])
         hist.train.append(train_epoch(model, dl, lr, loss_func))
+        after = torch.cat([p.detach().flatten() for p in model.parameters()])
+        hist.moves.append(((after - before).norm() / before.norm().clamp_min(1e-12)).item())
         hist.valid.append(validate(model, *valid, loss_func))
         if on_epoch is not None: on_epoch(epoch, hist)
         hist.stop = stop_reason(hist.valid, hist.baseline, patience, tol, out_of_epochs=epoch == epochs-1)
@@ -184,8 +194,11 @@ def plot_boundary(model, x, y, ax=None, label:str=None):
 
 # %% ../nbs/01_linear.ipynb #d1d8e2c9
 def classify(model, x):
-    "The model's answer to 'is x greater than the threshold?', a bool for each input"
-    with torch.no_grad(): return predict(model, x) > 0.5
+    "The model's answer to 'is x greater than the threshold?', a bool for each input (a 1-D `x` gives a 1-D answer)"
+    x = torch.as_tensor(x, dtype=torch.float32)
+    with torch.no_grad():
+        if x.ndim == 1: return (predict(model, x.unsqueeze(1)) > 0.5).squeeze(1)
+        return predict(model, x) > 0.5
 
 # %% ../nbs/01_linear.ipynb #49c4d2c9
 def accuracy_of(model, x, y) -> float:

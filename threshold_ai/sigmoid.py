@@ -48,6 +48,8 @@ def train_model(kind='linear', threshold:float=3.0, seed:int=0, epochs:int=None,
     "A model of `kind` ('linear' or 'sigmoid') trained to answer 'x > threshold?'; its `History` is `model.history`"
     cls = model_class(kind)
     kind = cls.kind
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n, the number of training samples, must be a whole number of at least 1, got {n!r}")
     d = DEFAULTS.get(kind, DEFAULTS['linear'])
     splits = make_splits(n_train=n, threshold=threshold, seed=seed)
     model = new_model(cls, splits.train[0], threshold, seed=seed, scale=scale)

@@ -1,0 +1,119 @@
+"Saving and loading from Python: a round trip, and every crafted or damaged file refused with one line, quickly."
+import io, os, pickle, time, zipfile
+import pytest
+import torch
+from threshold_ai.all import *
+from threshold_ai.cli import FIELDS, MAX_FILE_BYTES
+
+
+@pytest.fixture(scope='module')
+def model():
+    return train_model('sigmoid', threshold=7.0, seed=0)
+
+
+def state(model, **changes):
+    d = model_state(model)
+    d.update(changes)
+    return d
+
+
+def refused(path, kind=None):
+    with pytest.raises(ModelFileError) as e: load_model(path, kind)
+    msg = str(e.value)
+    assert '\n' not in msg and len(msg) < 300, msg
+    return msg
+
+
+def test_round_trip(model, tmp_path):
+    f = save_model(model, tmp_path / 'm.pt')
+    back = load_model(f)
+    assert type(back) is SigmoidModel and float(back.threshold) == 7.0
+    assert torch.equal(back.weight, model.weight.detach()) and torch.equal(back.bias, model.bias.detach())
+    assert run_tests(back, seed=3) == run_tests(model, seed=3)
+    assert os.path.getsize(f) < 4096
+    assert [p.name for p in tmp_path.iterdir()] == ['m.pt']
+
+
+def test_what_save_accepts_load_loads(tmp_path):
+    relu = new_model(ReluModel, seed=0)
+    with pytest.raises(ModelFileError, match='only linear, sigmoid models can be saved'): save_model(relu, tmp_path / 'r.pt')
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('name,changes,expect', [
+    ('kind list', dict(kind=['sigmoid']), 'model kind is unknown'),
+    ('kind dict', dict(kind={'a': 1}), 'model kind is unknown'),
+    ('version tensor', dict(version=torch.tensor(1)), 'not version 1'),
+    ('version huge list', dict(version=list(range(300_000))), None),
+    ('version True', dict(version=True), 'not version 1'),
+    ('version 1.0', dict(version=1.0), 'not version 1'),
+    ('mean 1e300', dict(mean=1e300), 'mean is missing or out of range'),
+    ('threshold 1e300', dict(threshold=1e300), 'threshold is missing or out of range'),
+    ('std 1e-300', dict(std=1e-300), 'std is missing or out of range'),
+    ('sparse weight', dict(weight=torch.ones(1, 1).to_sparse()), 'weight is missing or invalid'),
+    ('meta weight', dict(weight=torch.empty(1, 1, device='meta')), 'weight is missing or invalid'),
+    ('float64 bias', dict(bias=torch.zeros(1, dtype=torch.float64)), 'bias is missing or invalid'),
+    ('extra field', dict(extra=1), 'some other kind of file'),
+])
+def test_crafted_states_are_refused(model, tmp_path, name, changes, expect):
+    f = tmp_path / 'm.pt'
+    torch.save(state(model, **changes), f)
+    msg = refused(f)
+    assert str(f) in msg
+    if expect: assert expect in msg
+
+
+def test_deeply_nested_version(model, tmp_path):
+    v = 1
+    for _ in range(5000): v = [v]
+    f = tmp_path / 'm.pt'
+    try: torch.save(state(model, version=v), f)
+    except RecursionError: pytest.skip('torch cannot even save it')
+    refused(f)
+
+
+@pytest.mark.parametrize('protocol', [2, 4, 5])
+def test_other_pickle_protocols_quietly(model, tmp_path, protocol, recwarn):
+    "Protocol 2 (torch's own) loads; 4 and 5, which torch's safe loader does not read, are refused in one line"
+    f = tmp_path / 'm.pt'
+    torch.save(model_state(model), f, pickle_protocol=protocol)
+    if protocol == 2: assert float(load_model(f).threshold) == 7.0
+    else: assert 'not a usable' in refused(f)
+    assert not [w for w in recwarn if 'threshold_ai' not in str(w.filename)]
+
+
+def test_huge_and_bomb_files_refused_fast(model, tmp_path):
+    big = tmp_path / 'big.pt'
+    big.write_bytes(b'\0' * (MAX_FILE_BYTES + 1))
+    assert 'far more than a model file' in refused(big)
+    bomb = tmp_path / 'bomb.pt'  # a small zip whose part claims hundreds of MB of zeros
+    with zipfile.ZipFile(bomb, 'w', zipfile.ZIP_DEFLATED) as z:
+        with z.open('archive/data/0', 'w') as part:
+            for _ in range(40): part.write(b'\0' * 2**20)
+    assert bomb.stat().st_size < MAX_FILE_BYTES
+    start = time.perf_counter()
+    assert 'not a usable' in refused(bomb)
+    assert time.perf_counter() - start < 5
+
+
+def test_fifo_does_not_hang(tmp_path):
+    f = tmp_path / 'm.pt'
+    os.mkfifo(f)
+    assert 'not a regular file' in refused(f)
+
+
+def test_folder_empty_missing(tmp_path):
+    (tmp_path / 'dir.pt').mkdir()
+    assert 'is a folder' in refused(tmp_path / 'dir.pt')
+    (tmp_path / 'e.pt').write_bytes(b'')
+    assert 'is empty' in refused(tmp_path / 'e.pt')
+    assert 'no saved model' in refused(tmp_path / 'none.pt')
+
+
+def test_save_errors_name_the_model_file(model, tmp_path):
+    f = tmp_path / 'm.pt'
+    f.mkdir()  # the model file is a folder: os.replace fails
+    with pytest.raises(ModelFileError) as e: save_model(model, f)
+    assert str(e.value).startswith(f'cannot save {f}: ') and '.tmp' not in str(e.value)
+    with pytest.raises(ModelFileError, match='cannot save'): save_model(model, tmp_path / 'gone' / 'm.pt')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['m.pt']
