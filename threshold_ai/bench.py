@@ -240,8 +240,7 @@ def batch_seed(seed:int, i:int) -> int:
 def stream_batches(n:int, bs:int, threshold:float=3.0, seed:int=0, device='cpu'):
     "`n` samples in batches of `bs`, batch `i` generated from `(seed, i)`: reproducible, and only one batch in memory"
     for i, start in enumerate(range(0, n, bs)):
-        x, y = make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i))
-        yield x.to(device), y.to(device)
+        yield make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i), device=device)
 
 # %% ../nbs/06_bench.ipynb #e1085681
 def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None):
@@ -252,7 +251,8 @@ def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device
     lr, losses = lr or DEFAULTS[kind]['lr'], []
     start = time.perf_counter()
     for xb, yb in itertools.chain([first], stream):
-        losses.append(calc_grad(m, xb, yb).item()); step(m, lr)
+        losses.append(calc_grad(m, xb, yb).detach()); step(m, lr)  # no .item(): the device never waits for us
+    losses = torch.stack(losses).tolist()
     return m, time.perf_counter() - start, losses
 
 # %% ../nbs/06_bench.ipynb #dace4b33

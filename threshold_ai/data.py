@@ -23,15 +23,16 @@ def _whole(name, v, lo, hi):
     if not lo <= v < hi: raise ValueError(f"{name} must be a whole number from {lo} to {hi-1:,}, got {v}")
     return v
 
-def _generator(seed=None):
-    "A torch random-number generator: seeded with `seed`, or from fresh entropy when `seed` is None"
-    g = torch.Generator()
+def _generator(seed=None, device='cpu'):
+    "A torch random-number generator on `device`: seeded with `seed`, or from fresh entropy when `seed` is None"
+    g = torch.Generator(device=device)
     if seed is None: g.seed()
     else: g.manual_seed(_whole('seed', seed, 0, SEED_LIMIT))
     return g
 
 # %% ../nbs/00_data.ipynb #4b97cdd5
-def make_samples(n:int, threshold:float=3.0, seed:int=None, below:float=4.0, above:float=5.0, step:float=0.1):
+def make_samples(n:int, threshold:float=3.0, seed:int=None, below:float=4.0, above:float=5.0, step:float=0.1,
+                 device='cpu'):
     "`n` samples `x` from the grid `threshold-below, ..., threshold+above` (`step` apart) with labels `y = x > threshold`"
     n = _whole('n', n, 0, 2**40)
     try: t = float(threshold)
@@ -39,7 +40,7 @@ def make_samples(n:int, threshold:float=3.0, seed:int=None, below:float=4.0, abo
     if isinstance(threshold, bool) or not (math.isfinite(t) and abs(t) <= THRESHOLD_LIMIT):
         raise ValueError(f"threshold must be a finite number from -{THRESHOLD_LIMIT:,.0f} to {THRESHOLD_LIMIT:,.0f}, got {threshold!r}")
     lo, hi = -round(below/step), round(above/step)
-    k = torch.randint(lo, hi+1, (n, 1), generator=_generator(seed))
+    k = torch.randint(lo, hi+1, (n, 1), generator=_generator(seed, device), device=device)  # made where it is used
     x = (threshold + k.double()*step).float()
     return x, (k > 0).float()
 

@@ -102,11 +102,12 @@ def step(model, lr:float):
 # %% ../nbs/01_linear.ipynb #c2b99e69
 def train_epoch(model, dl, lr:float, loss_func=mse) -> float:
     "Step 6, repeat: one pass of predict, loss, gradient and step over every batch in `dl`; the mean batch loss"
-    losses = []
+    total, count = 0., 0
     for xb, yb in dl:
-        losses.append(calc_grad(model, xb, yb, loss_func).item())
+        total = total + calc_grad(model, xb, yb, loss_func).detach()  # kept on the device: no wait per batch
         step(model, lr)
-    return sum(losses) / len(losses)
+        count += 1
+    return (total / count).item()
 
 # %% ../nbs/01_linear.ipynb #393128fe
 def validate(model, x, y, loss_func=mse) -> float:
@@ -139,13 +140,16 @@ class History:
 
 # %% ../nbs/01_linear.ipynb #73d62bcf
 def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
-        patience:int=10, tol:float=1e-4, on_epoch=None) -> History:
+        patience:int=10, tol:float=1e-4, on_epoch=None, device=None) -> History:
     "Train `model` on `train=(x, y)` with gradient descent until the stop step says so; `valid=(x, y)` is watched"
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}")
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number above 0, got {lr!r}")
     if len(train[0]) == 0 or len(valid[0]) == 0: raise ValueError("the training and validation sets must not be empty")
+    if device is not None:  # train where the data lives: the model and both sets on `device`
+        model.to(device)
+        train, valid = [tuple(t.to(device) for t in s) for s in (train, valid)]
     dl = batches(*train, bs=bs, seed=seed)
     hist = History(baseline=baseline_loss(valid[1], loss_func), kind=getattr(model, 'kind', None))
     start = time.perf_counter()

@@ -44,17 +44,17 @@ def new_model(kind='linear', x=None, threshold:float=3.0, seed:int=0, scale:floa
 
 # %% ../nbs/02_sigmoid.ipynb #71afa211
 def train_model(kind='linear', threshold:float=3.0, seed:int=0, epochs:int=None, lr:float=None,
-                n:int=10_000, bs:int=None, scale:float=0.1, on_epoch=None, **kwargs):
+                n:int=10_000, bs:int=None, scale:float=0.1, on_epoch=None, device=None, **kwargs):
     "A model of `kind` ('linear' or 'sigmoid') trained to answer 'x > threshold?'; its `History` is `model.history`"
     cls = model_class(kind)
     kind = cls.kind
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n, the number of training samples, must be a whole number of at least 1, got {n!r}")
     d = DEFAULTS.get(kind, DEFAULTS['linear'])
-    splits = make_splits(n_train=n, threshold=threshold, seed=seed)
+    splits = make_splits(n_train=n, threshold=threshold, seed=seed, device=device or 'cpu')  # made where it trains
     model = new_model(cls, splits.train[0], threshold, seed=seed, scale=scale)
     model.history = fit(model, splits.train, splits.valid, lr=d['lr'] if lr is None else lr,
-                        epochs=d['epochs'] if epochs is None else epochs, bs=bs, seed=seed, on_epoch=on_epoch, **kwargs)
+                        epochs=d['epochs'] if epochs is None else epochs, bs=bs, seed=seed, on_epoch=on_epoch, device=device, **kwargs)
     h = model.history
     if h.failed:
         warnings.warn(f"training the {kind} model {h.stop} after {len(h.valid)} epochs: validation loss "
