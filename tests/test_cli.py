@@ -234,3 +234,13 @@ def test_signal_while_training_keeps_the_saved_model(folder, trained, sig, code,
     assert err.strip() == f'threshold_ai: error: {says}'
     assert (folder / 'model_sigmoid.pt').read_bytes() == trained[2]['sigmoid']
     assert sorted(x.name for x in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']
+
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path):
+    fake = tmp_path / 'torch'  # a torch whose import is "interrupted", as by Ctrl-C while the real one loads
+    fake.mkdir()
+    (fake / '__init__.py').write_text('raise KeyboardInterrupt\n')
+    r = subprocess.run([str(SCRIPT), '--model', 'sigmoid'], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert r.returncode == 130
+    assert r.stderr == 'threshold_ai: error: interrupted while starting: nothing was done\n'

@@ -9,14 +9,17 @@ __all__ = ['FORMAT', 'VERSION', 'MAX_FILE_BYTES', 'MAX_UNPACKED_BYTES', 'FIELDS'
 # %% ../nbs/05_cli.ipynb #bb1eed08
 import contextlib, io, os, sys, math, shlex, signal, stat, tempfile, warnings, zipfile
 from pathlib import Path
-import torch
-from fastcore.script import call_parse, anno_parser, Param, store_true
-
-# %% ../nbs/05_cli.ipynb #018acfdf
-from .data import *
-from .linear import *
-from .sigmoid import *
-from .failures import explain_failure
+try:  # torch takes a second or two to load: Ctrl-C then must not print a traceback from the command
+    import torch
+    from fastcore.script import call_parse, anno_parser, Param, store_true
+    from threshold_ai.data import *
+    from threshold_ai.linear import *
+    from threshold_ai.sigmoid import *
+    from threshold_ai.failures import explain_failure
+except KeyboardInterrupt:
+    if Path(sys.argv[0]).name != 'threshold_ai': raise  # imported from Python: the caller handles it
+    print('threshold_ai: error: interrupted while starting: nothing was done', file=sys.stderr)
+    sys.exit(130)
 
 # %% ../nbs/05_cli.ipynb #094e622a
 FORMAT, VERSION = 'threshold_ai.model', 1
