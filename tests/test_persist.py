@@ -64,12 +64,12 @@ def test_crafted_states_are_refused(model, tmp_path, name, changes, expect):
 
 
 def test_deeply_nested_version(model, tmp_path):
+    "As deep as torch can save (about 300 levels here): refused in one line, never printed"
     v = 1
-    for _ in range(5000): v = [v]
+    for _ in range(300): v = [v]
     f = tmp_path / 'm.pt'
-    try: torch.save(state(model, version=v), f)
-    except RecursionError: pytest.skip('torch cannot even save it')
-    refused(f)
+    torch.save(state(model, version=v), f)
+    assert 'not version 1' in refused(f)
 
 
 @pytest.mark.parametrize('protocol', [2, 4, 5])
