@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import torch
 from threshold_ai import cli
-from threshold_ai.cli import console, save_model, load_model
+from threshold_ai.cli import console
+from threshold_ai.persist import FIELDS, save_model, load_model
 
 SCRIPT = Path(sys.executable).parent / 'threshold_ai'
 if not SCRIPT.exists(): SCRIPT = Path(shutil.which('threshold_ai') or 'threshold_ai')
@@ -79,7 +80,7 @@ def test_load_and_test(trained, capsys):
 
 def test_saved_file_holds_only_data(trained):
     d = torch.load(trained[0] / 'model_sigmoid.pt', weights_only=True)
-    assert d['kind'] == 'sigmoid' and d['threshold'] == 3.0 and set(d) == set(cli.FIELDS)
+    assert d['kind'] == 'sigmoid' and d['threshold'] == 3.0 and set(d) == set(FIELDS)
 
 
 def test_threshold_remembered_even_when_not_exact_in_float32(tmp_path, capsys):

@@ -1,6 +1,7 @@
 import pytest, torch
 from threshold_ai.data import Splits
-from threshold_ai.linear import accuracy_of, classify
+from threshold_ai.models import classify
+from threshold_ai.evaluate import accuracy_of
 from threshold_ai.digits import digits_3_7, digit_splits, digits_loss, train_digits
 
 def rows(x): return sorted(map(tuple, x.tolist()))

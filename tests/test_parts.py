@@ -4,7 +4,9 @@ import pytest
 import torch
 from torch import nn
 from threshold_ai.parts import constant_task, params_of, train_parts, mae, regression_report, parts_sigmoid
-from threshold_ai.linear import calc_grad, step, mse, init_params, accuracy_of
+from threshold_ai.models import init_params
+from threshold_ai.training import calc_grad, step, mse
+from threshold_ai.evaluate import accuracy_of
 from threshold_ai.data import make_splits
 
 

@@ -3,7 +3,7 @@ import io, os, pickle, time, zipfile
 import pytest
 import torch
 from threshold_ai.all import *
-from threshold_ai.cli import FIELDS, MAX_FILE_BYTES
+from threshold_ai.persist import FIELDS, MAX_FILE_BYTES
 
 
 @pytest.fixture(scope='module')

@@ -1,7 +1,7 @@
 "Checks of threshold_ai.quadratic: the published run reproduced, and the standardised fit reaching least squares"
 import math
 from threshold_ai.quadratic import speed_data, start_params, Quadratic, least_squares_fit, noise_floor
-from threshold_ai.linear import train_epoch, fit
+from threshold_ai.training import train_epoch, fit
 
 PUBLISHED = [74.96194346966999, 36.43029986215973, 22.692756149058336, 19.006926227796704, 18.225665028268686,
              18.073917779669408, 18.04494798288646, 18.039351786874853, 18.03818276871748, 18.037850320630035]

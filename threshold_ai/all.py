@@ -7,19 +7,22 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #3e5c61c1
 import torch
-from . import data, linear, quadratic, sigmoid, learner, parts, failures, cli, bench, digits
+from . import data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli, bench, digits
 from .data import *
-from .linear import *
+from .models import *
+from .training import *
+from .evaluate import *
+from .plots import *
 from .quadratic import *
-from .sigmoid import *
 from .learner import *
 from .parts import *
 from .failures import *
+from .persist import *
 from .cli import *
 from .bench import *
 from .digits import *
 
 # %% ../nbs/index.ipynb #a5d72d24
 # every lesson's names; the two commands' `main`s stay in their modules (threshold_ai.cli.main, threshold_ai.bench.main)
-__all__ = ['torch'] + [name for module in (data, linear, quadratic, sigmoid, learner, parts, failures, cli, bench, digits)
+__all__ = ['torch'] + [name for module in (data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli, bench, digits)
                        for name in module.__all__ if name != 'main']
