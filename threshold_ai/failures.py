@@ -25,7 +25,7 @@ def sweep(kind='linear', seeds=range(10), n_tests:int=1000, **kwargs):
                          loss=h.valid[-1], epochs=len(h.valid)))
     return rows
 
-# %% ../nbs/08_failures.ipynb #761f4bf7
+# %% ../nbs/08_failures.ipynb #dadd1c66
 def plot_gallery(results:dict, ax=None, refs:dict=None, title:str=None):
     "One column of dots per setting, each seed's final test accuracy in its model's colour; an x where the run failed"
     import matplotlib.pyplot as plt
