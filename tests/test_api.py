@@ -110,3 +110,34 @@ def test_plot_loss():
     assert len(ax.lines) == 4
     assert list(ax.lines[0].get_ydata()) == a.history.train
     assert ax.get_yscale() == 'log'
+
+
+def _why(kind, **kw):
+    "The explanation of a run of `kind` trained with `kw`, which is expected to fail"
+    m = train_model(kind, warn=False, **kw)
+    assert m.history.failed
+    return explain_failure(m.history)
+
+
+def test_explain_failure_learning_rate():
+    assert 'too large' in _why('linear', lr=1.2)  # diverged
+    for lr in (1.0, 1.05):  # bouncing: 'stalled' rather than 'diverged', still a learning rate too large
+        assert train_model('linear', lr=lr, warn=False).history.stop == 'stalled'
+        assert 'learning rate is too large' in _why('linear', lr=lr)
+    assert 'try a larger learning rate' in _why('linear', lr=0.001)  # crawling
+
+
+def test_explain_failure_flat_losses():
+    assert 'smaller weights' in _why('sigmoid', scale=10., seed=8)  # saturated
+    dead = _why(ReluModel, lr=0.1, seed=8)  # dead at its first step
+    assert 'dead from the start' in dead and 'another seed' in dead and 'do not help' in dead
+    dying = _why(ReluModel, lr=0.1, seed=6)  # starts with w < 0, b < 0 and slides onto the dead floor
+    assert 'dying' in dying and 'another seed' in dying and 'try a larger learning rate' not in dying
+    frozen = History(valid=[0.5, 0.5], baseline=0.25, stop='stalled', moves=[0., 0.], kind='linear')
+    assert 'another seed' in explain_failure(frozen)
+
+
+def test_explain_failure_none_for_good_runs():
+    for stop in ('converged', 'budget'):
+        assert explain_failure(History(valid=[0.3, 0.06], baseline=0.25, stop=stop, moves=[0.5, 0.1], kind='linear')) is None
+    assert explain_failure(train_model('linear', seed=0).history) is None

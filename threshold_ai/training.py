@@ -151,7 +151,7 @@ def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int
                       f"this model has learned little, test it before you trust it", TrainingWarning, stacklevel=2)
     return model
 
-# %% ../nbs/08_failures.ipynb #83c54bbf
+# %% ../nbs/08_failures.ipynb #2d1e4120
 def explain_failure(h) -> str:
     "One plain sentence on why a failed training run failed and what to try; None if it did not fail"
     if h.stop == 'diverged':
@@ -162,13 +162,19 @@ def explain_failure(h) -> str:
     if recent and min(recent) > 0.5:  # every epoch the weights jumped by half their size or more, yet no progress
         return (f"training stalled: the weights bounced back and forth every epoch while the validation loss stayed "
                 f"near {last:.3g}; the learning rate is too large, try a smaller one (half, or a tenth)")
-    if abs(h.valid[0] - last) < 0.05 * h.valid[0] and (not recent or max(recent) < 1e-3):
+    flat = abs(h.valid[0] - last) < 0.05 * h.valid[0]
+    stuck = (f"training stalled: the validation loss stayed at {last:.3g} (always guessing the mean scores "
+             f"{h.baseline:.3g}); ")
+    if flat and h.kind == 'relu':
+        if not any(h.moves):
+            return stuck + ("the unit was dead from the start: its output is zero for every input, so no gradient "
+                            "reaches its weights; smaller starting weights do not help (they start dead on the same "
+                            "seeds), start again from another seed")
+        return stuck + ("the unit is dying: its line slopes the wrong way, so the steps push its outputs to zero for "
+                        "every input; a larger learning rate only speeds that up, start again from another seed")
+    if flat and (not recent or max(recent) < 1e-3):
         why = {'sigmoid': "the sigmoid is saturated: it sits on a flat end where its slope is almost zero, so start "
-                          "from smaller weights (a smaller init scale)",
-               'relu': "the unit is dead: its output is zero for every input, so no gradient reaches its weights and "
-                       "it never recovers; start again from another seed"}
-        return (f"training stalled: the validation loss stayed at {last:.3g} (always guessing the mean scores "
-                f"{h.baseline:.3g}) because the gradients were almost zero; "
-                + why.get(h.kind, "check the starting weights, or try another seed"))
+                          "from smaller weights (a smaller init scale)"}
+        return stuck + "the gradients were almost zero; " + why.get(h.kind, "check the starting weights, or try another seed")
     return (f"training stalled: the validation loss crept down to {last:.3g}, not below half of the {h.baseline:.3g} "
             f"of always guessing the mean; the steps were too small: try a larger learning rate or more epochs")
