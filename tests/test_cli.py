@@ -174,7 +174,7 @@ def test_model_file_of_another_kind(folder, capsys):
 
 def test_folder_that_cannot_be_written(folder, capsys):
     (folder / 'afile').write_text('not a folder')
-    assert 'is a file, not a folder' in one_line_error(run(capsys, '--train', '--path', 'afile', cwd=folder), 2)
+    assert 'afile is a file, not a folder' in one_line_error(run(capsys, '--train', '--path', 'afile', cwd=folder), 2)
     assert 'cannot write model files' in one_line_error(run(capsys, '--train', '--path', 'afile/sub', cwd=folder), 2)
 
 
