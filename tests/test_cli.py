@@ -204,6 +204,20 @@ def test_interrupt_after_the_save_says_so(folder, monkeypatch, capsys):
     assert float(load_model(folder / 'model_sigmoid.pt').threshold) == 3.0
 
 
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, monkeypatch, capsys, sig):
+    real = cli.save_model
+    def signal_mid_save(model, path):
+        os.kill(os.getpid(), sig)  # arrives while the save has not begun: held back until it is over
+        real(model, path)
+    monkeypatch.setattr(cli, 'save_model', signal_mid_save)
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 130)
+    assert 'interrupted after saving model_sigmoid.pt: the new model is in place' in line
+    assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']  # the new model, complete
+    assert load_model(folder / 'model_sigmoid.pt').kind == 'sigmoid'
+    assert sorted(p.name for p in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']  # no temporary file
+
+
 # What only a real process shows
 
 def test_command_line_does_not_import_fastai():
