@@ -186,6 +186,8 @@ def test_folder_that_cannot_be_written(folder, capsys):
     (['--threshold', '1e9'], '--threshold must be a number from -10,000 to 10,000'),
     (['--seed', '1.5'], '--seed must be a whole number'),
     (['--tests', '0'], '--tests must be a whole number from 1'),
+    (['--lr', '1e400'], '--lr must be a number above 0'),  # overflows to infinity
+    (['--seed', '9' * 5000], '--seed must be a whole number'),  # too long for Python to read as an int
 ])
 def test_bad_numbers(folder, capsys, args, expect):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
