@@ -174,7 +174,7 @@ def test_model_file_of_another_kind(folder, capsys):
 
 def test_folder_that_cannot_be_written(folder, capsys):
     (folder / 'afile').write_text('not a folder')
-    assert 'is a file, not a folder' in one_line_error(run(capsys, '--train', '--path', 'afile', cwd=folder), 2)
+    assert 'afile is a file, not a folder' in one_line_error(run(capsys, '--train', '--path', 'afile', cwd=folder), 2)
     assert 'cannot write model files' in one_line_error(run(capsys, '--train', '--path', 'afile/sub', cwd=folder), 2)
 
 
@@ -186,6 +186,8 @@ def test_folder_that_cannot_be_written(folder, capsys):
     (['--threshold', '1e9'], '--threshold must be a number from -10,000 to 10,000'),
     (['--seed', '1.5'], '--seed must be a whole number'),
     (['--tests', '0'], '--tests must be a whole number from 1'),
+    (['--lr', '1e400'], '--lr must be a number above 0'),  # overflows to infinity
+    (['--seed', '9' * 5000], '--seed must be a whole number'),  # too long for Python to read as an int
 ])
 def test_bad_numbers(folder, capsys, args, expect):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -202,6 +204,20 @@ def test_interrupt_after_the_save_says_so(folder, monkeypatch, capsys):
     line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 130)
     assert 'interrupted after saving model_sigmoid.pt: the new model is in place' in line
     assert float(load_model(folder / 'model_sigmoid.pt').threshold) == 3.0
+
+
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, monkeypatch, capsys, sig):
+    real = cli.save_model
+    def signal_mid_save(model, path):
+        os.kill(os.getpid(), sig)  # arrives while the save has not begun: held back until it is over
+        real(model, path)
+    monkeypatch.setattr(cli, 'save_model', signal_mid_save)
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 130)
+    assert 'interrupted after saving model_sigmoid.pt: the new model is in place' in line
+    assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']  # the new model, complete
+    assert load_model(folder / 'model_sigmoid.pt').kind == 'sigmoid'
+    assert sorted(p.name for p in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']  # no temporary file
 
 
 # What only a real process shows
