@@ -87,7 +87,7 @@ def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:fl
 @dataclass
 class History:
     "What happened in a training run: losses per epoch, why it stopped, how long it took"
-    train: list = field(default_factory=list)  # mean training loss of each epoch
+    train: list = field(default_factory=list)  # mean batch loss of each epoch, each measured before its batch's step
     valid: list = field(default_factory=list)  # validation loss after each epoch
     baseline: float = None  # validation loss of the best constant answer
     stop: str = None  # 'converged', 'budget', 'stalled' or 'diverged'
