@@ -8,7 +8,7 @@ __all__ = ['TARGETS', 'LABELS', 'BASELINE_METHOD', 'FEEDS', 'NAIVE_LR', 'BYTES_P
            'in_fresh_process', 'growth', 'batch_seed', 'stream_batches', 'stream_train', 'cli_seconds', 'run_benchmark',
            'report', 'main']
 
-# %% ../nbs/11_bench.ipynb #1dc3dc83
+# %% ../nbs/11_bench.ipynb #dfd49325
 import os, sys, json, time, math, hashlib, platform, resource, statistics, subprocess, tempfile
 from importlib.util import find_spec
 from itertools import chain, islice, repeat
@@ -20,7 +20,7 @@ from .models import *
 from .training import *
 from .evaluate import *
 
-# %% ../nbs/11_bench.ipynb #79b965c4
+# %% ../nbs/11_bench.ipynb #4ac4c633
 TARGETS = {'linear': 0.975, 'sigmoid': 0.999}  # the test accuracy each model must reach
 
 def time_to_accuracy(train_some, model, test, target:float, max_seconds:float=30.):
@@ -33,7 +33,7 @@ def time_to_accuracy(train_some, model, test, target:float, max_seconds:float=30
         if accuracy_of(model, *test) >= target: return elapsed, calls
     return math.inf, calls
 
-# %% ../nbs/11_bench.ipynb #6aec0016
+# %% ../nbs/11_bench.ipynb #9940760e
 LABELS = {'naive': '(a) naive: one sample per step', 'minibatch': '(b) mini-batches of 64',
           'fullbatch': '(c) full batch (our default)', 'learner': "(d) fastai's Learner, full batch",
           'sklearn': '(e) scikit-learn'}  # how the tables name each method
@@ -41,7 +41,7 @@ BASELINE_METHOD = 'fullbatch'  # the course's way to train: every ratio is to it
 FEEDS = {'naive': (1, 100), 'minibatch': (64, 10), 'fullbatch': (None, 1)}  # batch size, batches between checks
 NAIVE_LR = {'linear': 0.01, 'sigmoid': 1.0}  # one sample per step needs smaller steps than a whole batch
 
-# %% ../nbs/11_bench.ipynb #6468348f
+# %% ../nbs/11_bench.ipynb #2e5184dc
 def trainer(method:str, kind:str, splits, seed:int=0, device='cpu'):
     "A fresh `kind` model, and a function training it a little more by `method` ('learner' or a `FEEDS` key)"
     x, y = (t.to(device) for t in splits.train)
@@ -51,7 +51,6 @@ def trainer(method:str, kind:str, splits, seed:int=0, device='cpu'):
     feed = chain.from_iterable(repeat(batches(x, y, bs=bs, seed=seed)))  # epoch after epoch, reshuffled
     return m, lambda: train_epoch(m, islice(feed, every), NAIVE_LR[kind] if method == 'naive' else lr)
 
-# %% ../nbs/11_bench.ipynb #d02c3a8c
 def _learner_epoch(m, x, y, lr):
     "A function that runs one epoch of fastai's `Learner.fit` on the full batch `(x, y)` with plain SGD"
     from fastai.basics import Learner, DataLoaders, SGD  # imported here: fastai takes seconds to import
@@ -62,7 +61,7 @@ def _learner_epoch(m, x, y, lr):
         with learn.no_bar(), learn.no_logging(): learn.fit(1, lr)
     return one_epoch
 
-# %% ../nbs/11_bench.ipynb #2bc4fcff
+# %% ../nbs/11_bench.ipynb #f032dda5
 def sklearn_fit(kind, splits, test):
     "Seconds of one scikit-learn fit (LogisticRegression or LinearRegression) and its test accuracy"
     from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -72,7 +71,7 @@ def sklearn_fit(kind, splits, test):
     seconds = time.perf_counter() - start
     return seconds, float(((model.predict(xt) > 0.5) == (yt > 0.5)).mean())
 
-# %% ../nbs/11_bench.ipynb #ea797f4a
+# %% ../nbs/11_bench.ipynb #9dabd826
 def methods() -> list:
     "The keys of `LABELS` this machine can run: all, less fastai's Learner where fastai is not installed"
     return [k for k in LABELS if k != 'learner' or find_spec('fastai')]
@@ -84,42 +83,40 @@ def race(kind='sigmoid', seeds=range(5), device='cpu', max_seconds:float=30.) ->
         splits, test = make_splits(seed=seed), make_samples(1000, seed=seed_for_tests(seed))
         secs, acc = sklearn_fit(kind, splits, test)
         times['sklearn'].append(secs if acc >= TARGETS[kind] else math.inf)
+        test = [t.to(device) for t in test]
         for k in [k for k in times if k != 'sklearn']:
             m, train_some = trainer(k, kind, splits, seed, device)
-            secs, calls = time_to_accuracy(train_some, m, [t.to(device) for t in test], TARGETS[kind], max_seconds)
-            times[k].append(secs)
+            times[k].append(time_to_accuracy(train_some, m, test, TARGETS[kind], max_seconds)[0])
     return dict(times=times, target=TARGETS[kind])
 
 def warm_up(device='cpu'):
     "One untimed call of every method: one-off costs (imports, caches) are not charged to the first one timed"
     for kind in TARGETS: race(kind, seeds=[0], device=device, max_seconds=1e-9)
 
-# %% ../nbs/11_bench.ipynb #e514c3a8
+# %% ../nbs/11_bench.ipynb #ac667635
 def summarise(times:dict, base:str=BASELINE_METHOD) -> dict:
     "Per method: median, fastest and slowest seconds, seeds that reached the target, and median over `base`'s"
     med = {k: statistics.median(v) for k, v in times.items()}
     return {k: dict(median=med[k], min=min(v), max=max(v), ratio=med[k] / med[base],
                     reached=sum(map(math.isfinite, v)), runs=len(v)) for k, v in times.items()}
 
-# %% ../nbs/11_bench.ipynb #e773d410
+# %% ../nbs/11_bench.ipynb #8941a74c
 def _ms(s): return 'never' if not math.isfinite(s) else f'{s*1000:.1f} ms' if s < 1 else f'{s:.2f} s'
 def _ratio(r): return '—' if not math.isfinite(r) else f'{r:.2g}×' if r < 10 else f'{r:,.0f}×'
+def _cell(s):
+    missed = f" ({s['reached']}/{s['runs']} reached)" * (s['reached'] < s['runs'])
+    return f"{_ms(s['median'])} ({_ms(s['min'])}–{_ms(s['max'])}){missed} | {_ratio(s['ratio'])}"
 
 def race_table(races:dict) -> str:
     "Markdown: per method and model, median time to target (fastest–slowest seed), ratio to the baseline"
-    sums = {kind: summarise(r['times']) for kind, r in races.items()}
-    lines = ['| method | ' + ' | '.join(f'{k}: time to {r["target"]:.1%} | ratio' for k, r in races.items()) + ' |',
-             '|---|' + '---:|---:|' * len(races)]
-    for k in next(iter(sums.values())):
-        cells = [f"{_ms(s['median'])} ({_ms(s['min'])}–{_ms(s['max'])})"
-                 + ('' if s['reached'] == s['runs'] else f" ({s['reached']}/{s['runs']} reached)") + f" | {_ratio(s['ratio'])}"
-                 for s in (sums[kind][k] for kind in races)]
-        lines.append(f'| {LABELS[k]} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+    sums = [summarise(r['times']) for r in races.values()]
+    head = ' | '.join(f'{k}: time to {r["target"]:.1%} | ratio' for k, r in races.items())
+    rows = [f'| {LABELS[k]} | ' + ' | '.join(_cell(s[k]) for s in sums) + ' |' for k in sums[0]]
+    return '\n'.join([f'| method | {head} |', '|---|' + '---:|---:|' * len(races), *rows])
 
-# %% ../nbs/11_bench.ipynb #c85f21dc
+# %% ../nbs/11_bench.ipynb #fd1a58eb
 def _seconds(f, device='cpu', repeats:int=1, warm:bool=True) -> float:
-    "Median wall seconds of `f()` over `repeats` calls (after an untimed one if `warm`), waiting for the device"
+    "Median wall seconds of `f()` over `repeats` calls (after an untimed one if `warm`), synchronised"
     sync, times = torch.cuda.synchronize if str(device).startswith('cuda') else (lambda: None), []
     if warm: f()
     for _ in range(repeats):
@@ -133,7 +130,7 @@ def epoch_seconds(n:int, kind='sigmoid', device='cpu', repeats:int=5) -> float:
     m, data = new_model(kind, x, seed=0).to(device), [(x.to(device), y.to(device))]
     return _seconds(lambda: train_epoch(m, data, HYPERPARAMS[kind]['lr']), device, repeats)
 
-# %% ../nbs/11_bench.ipynb #617d905c
+# %% ../nbs/11_bench.ipynb #56a854a3
 BYTES_PER_SAMPLE = 8  # x and y, one float32 each
 
 def copy_bandwidth(device='cpu', n:int=2**25) -> float:
@@ -142,7 +139,7 @@ def copy_bandwidth(device='cpu', n:int=2**25) -> float:
     dst = torch.empty_like(src)
     return 2 * src.nbytes / _seconds(lambda: dst.copy_(src), device, repeats=5)
 
-# %% ../nbs/11_bench.ipynb #8302bfba
+# %% ../nbs/11_bench.ipynb #5bcd806f
 def _peak_mb() -> float:
     "This process's peak resident memory so far in MB (Linux's VmHWM; elsewhere ru_maxrss, in bytes on macOS)"
     try: return int(Path('/proc/self/status').read_text().split('VmHWM:')[1].split()[0]) / 1024
@@ -161,35 +158,39 @@ def _probe(kind='sigmoid', device='cpu', sizes=(), stream=None):
     print(json.dumps(dict(baseline_mb=base, result=out)))
 
 def in_fresh_process(**kw) -> dict:
-    "`_probe(**kw)`'s figures, from a new Python process that imports only torch and threshold_ai's training code"
+    "`_probe(**kw)`'s figures from a new Python process, which imports only torch and threshold_ai's training"
     r = subprocess.run([sys.executable, '-c', f"from threshold_ai.bench import _probe; _probe(**{kw!r})"],
                        capture_output=True, text=True, timeout=1800)
     if r.returncode: raise RuntimeError(f'the memory probe failed: {r.stderr.strip().splitlines()[-1:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-# %% ../nbs/11_bench.ipynb #c130d092
 def growth(sizes, kind='sigmoid', device='cpu') -> list:
     "Per size: ms per full-batch epoch, the floor (reading the samples once) in ms, a fresh process's extra MB"
     mem, bw = in_fresh_process(kind=kind, device=device, sizes=list(sizes)), copy_bandwidth(device)
     return [dict(n=n, ms=1000 * epoch_seconds(n, kind, device), floor_ms=1000 * n * BYTES_PER_SAMPLE / bw, **r)
             for n, r in zip(sizes, mem['result'])]
 
-# %% ../nbs/11_bench.ipynb #aae62b2e
+def _growth_row(g, gpu=False):
+    "A row of the growth table: measured, floor, their ratio, memory"
+    return (f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.3f} | {g['ms'] / g['floor_ms']:,.0f} | "
+            f"{g['extra_mb']:.0f} |" + f" {g['gpu_mb']:.0f} |" * gpu)
+
+# %% ../nbs/11_bench.ipynb #644c0c18
 def batch_seed(seed:int, i:int) -> int:
-    "A seed for batch `i` of the stream from `seed`: a 32-bit hash of both, as torch's generator uses 32 bits of a seed"
+    "A seed for batch `i` of the stream from `seed`: a 32-bit hash of both (torch's generator uses 32 bits)"
     return int.from_bytes(hashlib.blake2b(f'{seed}:{i}'.encode(), digest_size=4).digest(), 'little')
 
 def stream_batches(n:int, bs:int, threshold:float=3.0, seed:int=0, device='cpu'):
-    "`n` samples in batches of `bs`, batch `i` generated from `(seed, i)`: reproducible, and only one batch in memory"
+    "`n` samples in batches of `bs`, batch `i` made from `(seed, i)`: reproducible, and one batch in memory"
     for i, start in enumerate(range(0, n, bs)):
         yield make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i), device=device)
 
 def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None):
     "One `train_epoch` over `n` streamed samples, a step per batch of `bs`: the model and its mean batch loss"
-    m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like the rest
+    m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like them
     return m, train_epoch(m, stream_batches(n, bs, seed=seed, device=device), lr or HYPERPARAMS[kind]['lr'])
 
-# %% ../nbs/11_bench.ipynb #39846193
+# %% ../nbs/11_bench.ipynb #9a531e6f
 def cli_seconds(repeats:int=3) -> list:
     "Wall seconds of `threshold_ai --model sigmoid` (load a model, run 1000 tests), each in a new process"
     from threshold_ai.persist import save_model
@@ -199,7 +200,6 @@ def cli_seconds(repeats:int=3) -> list:
         return [_seconds(lambda: subprocess.run(cmd, cwd=d, capture_output=True, check=True), warm=False)
                 for _ in range(repeats)]
 
-# %% ../nbs/11_bench.ipynb #271ef954
 def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) -> dict:
     "Every measurement of this lesson as one dictionary of raw figures (`quick`: 2 seeds and smaller sizes)"
     warm_up(device)
@@ -208,28 +208,26 @@ def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) ->
     log('measuring cost as the data grows, then streaming...')
     grow = growth([10**k for k in range(3, 6 if quick else 8)], device=device)
     stream = in_fresh_process(device=device, stream=dict(n=10**6 if quick else 10**8, bs=100_000))
-    cpu = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}"
-    return dict(machine=f"{torch.cuda.get_device_name(0)} ({cpu})" if device.startswith('cuda') else cpu, device=device,
-                quick=quick, date=time.strftime('%Y-%m-%d'), races=races, growth=grow, stream=stream,
-                cli_seconds=cli_seconds(2 if quick else 3))
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}"
+    if device.startswith('cuda'): machine = f"{torch.cuda.get_device_name(0)} ({machine})"
+    return dict(machine=machine, device=device, quick=quick, date=time.strftime('%Y-%m-%d'), races=races,
+                growth=grow, stream=stream, cli_seconds=cli_seconds(2 if quick else 3))
 
-# %% ../nbs/11_bench.ipynb #7761b78e
 def report(res:dict) -> str:
-    "The benchmark's figures as Markdown: the race, the growth table beside its floor, streaming, start-up"
+    "The figures as Markdown: the race, the growth table beside its floor, streaming and start-up"
     s, cli, gpu = res['stream'], res.get('cli_seconds'), res['device'].startswith('cuda')
-    out = [f"Measured on {res['machine']}, device `{res['device']}`, {res['date']}{' (quick run)' * res['quick']}; "
-           f"medians over the seeds (fastest–slowest in brackets), ratios to {LABELS[BASELINE_METHOD]}.", '',
-           race_table(res['races']), '', '| samples | ms per full-batch epoch | floor (ms) | × floor | extra peak MB |'
-           + ' GPU MB |' * gpu, '|---:|---:|---:|---:|---:|' + '---:|' * gpu]
-    out += [f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.3f} | {g['ms'] / g['floor_ms']:,.0f} | {g['extra_mb']:.0f} |"
-            + f" {g['gpu_mb']:.0f} |" * gpu for g in res['growth']]
-    r = s['result']
-    out += ['', f"Streaming: {r['n']:,} samples in batches of {r['bs']:,}, one pass in {r['seconds']:.1f} s, {r['extra_mb']:.0f}"
-            f" MB over the {s['baseline_mb']:.0f} MB of Python and torch, test accuracy {r['accuracy']:.1%}."]
-    if cli: out.append(f"Command line (`threshold_ai --model sigmoid`, cold start): median {statistics.median(cli):.2f} s.")
-    return '\n'.join(out)
+    r, runs = s['result'], ' (quick run)' * res['quick']
+    return '\n'.join([
+        f"Measured on {res['machine']}, device `{res['device']}`, {res['date']}{runs}; medians over "
+        f"the seeds (fastest–slowest in brackets), ratios to {LABELS[BASELINE_METHOD]}.", '',
+        race_table(res['races']), '',
+        '| samples | ms per epoch | floor (ms) | × floor | extra peak MB |' + ' GPU MB |' * gpu,
+        '|---:|---:|---:|---:|---:|' + '---:|' * gpu, *[_growth_row(g, gpu) for g in res['growth']], '',
+        f"Streaming: {r['n']:,} samples in batches of {r['bs']:,}, one pass in {r['seconds']:.1f} s, "
+        f"{r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB of Python and torch, test accuracy {r['accuracy']:.1%}.",
+        *([f"Command line (`threshold_ai --model sigmoid`), cold start: {statistics.median(cli):.2f} s."] if cli else [])])
 
-# %% ../nbs/11_bench.ipynb #dc87b0a2
+# %% ../nbs/11_bench.ipynb #20b39caa
 @call_parse
 def main(
     quick:Param("a short run: 2 seeds, up to 10^5 samples, 10^6 streamed", store_true)=False,
