@@ -8,7 +8,7 @@ __all__ = ['TARGETS', 'LABELS', 'BASELINE_METHOD', 'FEEDS', 'NAIVE_LR', 'BYTES_P
            'in_fresh_process', 'growth', 'batch_seed', 'stream_batches', 'stream_train', 'cli_seconds', 'run_benchmark',
            'report', 'main']
 
-# %% ../nbs/11_bench.ipynb #3128e269
+# %% ../nbs/11_bench.ipynb #5e04f17a
 import os, sys, json, time, math, hashlib, platform, resource, statistics, subprocess, tempfile
 from importlib.util import find_spec
 from itertools import chain, islice, repeat
@@ -20,7 +20,7 @@ from .models import *
 from .training import *
 from .evaluate import *
 
-# %% ../nbs/11_bench.ipynb #6121b2b1
+# %% ../nbs/11_bench.ipynb #aa4b10dd
 TARGETS = {'linear': 0.975, 'sigmoid': 0.999}  # the test accuracy each model must reach
 
 def time_to_accuracy(train_some, model, test, target:float, max_seconds:float=30.):
@@ -33,7 +33,7 @@ def time_to_accuracy(train_some, model, test, target:float, max_seconds:float=30
         if accuracy_of(model, *test) >= target: return elapsed, calls
     return math.inf, calls
 
-# %% ../nbs/11_bench.ipynb #303a9c4b
+# %% ../nbs/11_bench.ipynb #3dfe7c5f
 LABELS = {'naive': '(a) naive: one sample per step', 'minibatch': '(b) mini-batches of 64',
           'fullbatch': '(c) full batch (our default)', 'learner': "(d) fastai's Learner, full batch",
           'sklearn': '(e) scikit-learn'}  # how the tables name each method
@@ -41,7 +41,7 @@ BASELINE_METHOD = 'fullbatch'  # the course's way to train: every ratio is to it
 FEEDS = {'naive': (1, 100), 'minibatch': (64, 10), 'fullbatch': (None, 1)}  # batch size, batches between checks
 NAIVE_LR = {'linear': 0.01, 'sigmoid': 1.0}  # one sample per step needs smaller steps than a whole batch
 
-# %% ../nbs/11_bench.ipynb #f7cf00d3
+# %% ../nbs/11_bench.ipynb #91ff5625
 def trainer(method:str, kind:str, splits, seed:int=0, device='cpu'):
     "A fresh `kind` model, and a function training it a little more by `method` ('learner' or a `FEEDS` key)"
     x, y = (t.to(device) for t in splits.train)
@@ -61,7 +61,7 @@ def _learner_epoch(m, x, y, lr):
         with learn.no_bar(), learn.no_logging(): learn.fit(1, lr)
     return one_epoch
 
-# %% ../nbs/11_bench.ipynb #c9e39441
+# %% ../nbs/11_bench.ipynb #68e4c8fa
 def sklearn_fit(kind, splits, test):
     "Seconds of one scikit-learn fit (LogisticRegression or LinearRegression) and its test accuracy"
     from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -71,7 +71,7 @@ def sklearn_fit(kind, splits, test):
     seconds = time.perf_counter() - start
     return seconds, float(((model.predict(xt) > 0.5) == (yt > 0.5)).mean())
 
-# %% ../nbs/11_bench.ipynb #fd38e2aa
+# %% ../nbs/11_bench.ipynb #9e58e4ba
 def methods() -> list:
     "The keys of `LABELS` this machine can run: all, less fastai's Learner where fastai is not installed"
     return [k for k in LABELS if k != 'learner' or find_spec('fastai')]
@@ -93,14 +93,14 @@ def warm_up(device='cpu'):
     "One untimed call of every method: one-off costs (imports, caches) are not charged to the first one timed"
     for kind in TARGETS: race(kind, seeds=[0], device=device, max_seconds=1e-9)
 
-# %% ../nbs/11_bench.ipynb #6b5cf48e
+# %% ../nbs/11_bench.ipynb #6040c8f4
 def summarise(times:dict, base:str=BASELINE_METHOD) -> dict:
     "Per method: median, fastest and slowest seconds, seeds that reached the target, and median over `base`'s"
     med = {k: statistics.median(v) for k, v in times.items()}
     return {k: dict(median=med[k], min=min(v), max=max(v), ratio=med[k] / med[base],
                     reached=sum(map(math.isfinite, v)), runs=len(v)) for k, v in times.items()}
 
-# %% ../nbs/11_bench.ipynb #b7d31cea
+# %% ../nbs/11_bench.ipynb #51883206
 def _ms(s): return 'never' if not math.isfinite(s) else f'{s*1000:.1f} ms' if s < 1 else f'{s:.2f} s'
 def _ratio(r): return '—' if not math.isfinite(r) else f'{r:.2g}×' if r < 10 else f'{r:,.0f}×'
 def _cell(s):
@@ -114,7 +114,7 @@ def race_table(races:dict) -> str:
     rows = [f'| {LABELS[k]} | ' + ' | '.join(_cell(s[k]) for s in sums) + ' |' for k in sums[0]]
     return '\n'.join([f'| method | {head} |', '|---|' + '---:|---:|' * len(races), *rows])
 
-# %% ../nbs/11_bench.ipynb #c69dea76
+# %% ../nbs/11_bench.ipynb #27c991a6
 def _seconds(f, device='cpu', repeats:int=1, warm:bool=True) -> float:
     "Median wall seconds of `f()` over `repeats` calls (after an untimed one if `warm`), synchronised"
     sync, times = torch.cuda.synchronize if str(device).startswith('cuda') else (lambda: None), []
@@ -130,7 +130,7 @@ def epoch_seconds(n:int, kind='sigmoid', device='cpu', repeats:int=5) -> float:
     m, data = new_model(kind, x, seed=0).to(device), [(x.to(device), y.to(device))]
     return _seconds(lambda: train_epoch(m, data, HYPERPARAMS[kind]['lr']), device, repeats)
 
-# %% ../nbs/11_bench.ipynb #dc3479d1
+# %% ../nbs/11_bench.ipynb #1ccc897d
 BYTES_PER_SAMPLE = 8  # x and y, one float32 each
 
 def copy_bandwidth(device='cpu', n:int=2**25) -> float:
@@ -139,7 +139,7 @@ def copy_bandwidth(device='cpu', n:int=2**25) -> float:
     dst = torch.empty_like(src)
     return 2 * src.nbytes / _seconds(lambda: dst.copy_(src), device, repeats=5)
 
-# %% ../nbs/11_bench.ipynb #e714fa36
+# %% ../nbs/11_bench.ipynb #67e74343
 def _peak_mb() -> float:
     "This process's peak resident memory so far in MB (Linux's VmHWM; elsewhere ru_maxrss, in bytes on macOS)"
     try: return int(Path('/proc/self/status').read_text().split('VmHWM:')[1].split()[0]) / 1024
@@ -175,7 +175,7 @@ def _growth_row(g, gpu=False):
     return (f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.3f} | {g['ms'] / g['floor_ms']:,.0f} | "
             f"{g['extra_mb']:.0f} |" + f" {g['gpu_mb']:.0f} |" * gpu)
 
-# %% ../nbs/11_bench.ipynb #8c6ad5d2
+# %% ../nbs/11_bench.ipynb #e4289d93
 def batch_seed(seed:int, i:int) -> int:
     "A seed for batch `i` of the stream from `seed`: a 32-bit hash of both (torch's generator uses 32 bits)"
     return int.from_bytes(hashlib.blake2b(f'{seed}:{i}'.encode(), digest_size=4).digest(), 'little')
@@ -190,7 +190,7 @@ def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device
     m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like them
     return m, train_epoch(m, stream_batches(n, bs, seed=seed, device=device), lr or HYPERPARAMS[kind]['lr'])
 
-# %% ../nbs/11_bench.ipynb #aa83ccec
+# %% ../nbs/11_bench.ipynb #2f5aebc1
 def cli_seconds(repeats:int=3) -> list:
     "Wall seconds of `threshold_ai --model sigmoid` (load a model, run 1000 tests), each in a new process"
     from threshold_ai.persist import save_model
@@ -228,7 +228,7 @@ def report(res:dict) -> str:
     if cli: out.append(f"Command line (`threshold_ai --model sigmoid`), cold start: {statistics.median(cli):.2f} s.")
     return '\n'.join(out)
 
-# %% ../nbs/11_bench.ipynb #e8273363
+# %% ../nbs/11_bench.ipynb #570481f3
 @call_parse
 def main(
     quick:Param("a short run: 2 seeds, up to 10^5 samples, 10^6 streamed", store_true)=False,
