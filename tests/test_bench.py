@@ -67,7 +67,7 @@ def test_report_lists_every_method_and_size():
     grow = [dict(n=n, ms=1., floor_ms=0.1, extra_mb=5., gpu_mb=0.) for n in (1000, 10_000)]
     stream = dict(baseline_mb=200., result=dict(n=10**6, bs=10**5, seconds=1., extra_mb=9., accuracy=1.))
     md = report(dict(machine='test', device='cpu', quick=True, date='today', races=races, growth=grow, stream=stream))
-    assert all(LABELS[m] in md for m in methods()) and '| 10,000 | 1.00 | 0.100 | 10 | 5 |' in md
+    assert all(LABELS[m] in md for m in methods()) and '| 10,000 | 1.00 | 0.1 | 10 | 5 |' in md
     assert 'Command line' not in md  # no start-up timing, no line for it
 
 

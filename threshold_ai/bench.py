@@ -172,7 +172,7 @@ def growth(sizes, kind='sigmoid', device='cpu') -> list:
 
 def _growth_row(g, gpu=False):
     "A row of the growth table: measured, floor, their ratio, memory"
-    return (f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.3f} | {g['ms'] / g['floor_ms']:,.0f} | "
+    return (f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.2g} | {g['ms'] / g['floor_ms']:,.0f} | "
             f"{g['extra_mb']:.0f} |" + f" {g['gpu_mb']:.0f} |" * gpu)
 
 # %% ../nbs/11_bench.ipynb #e4289d93
