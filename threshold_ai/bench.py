@@ -38,7 +38,7 @@ LABELS = {'naive': '(a) naive: one sample per step', 'minibatch': '(b) mini-batc
           'fullbatch': '(c) full batch (our default)', 'learner': "(d) fastai's Learner, full batch",
           'sklearn': '(e) scikit-learn'}  # how the tables name each method
 BASELINE_METHOD = 'fullbatch'  # the course's way to train: every ratio is to it
-FEEDS = {'naive': (1, 100), 'minibatch': (64, 10), 'fullbatch': (None, 1)}  # batch size, batches between checks
+FEEDS = {'naive': (1, 100), 'minibatch': (64, 10), 'fullbatch': (None, 1)}  # batch size, batches per check
 NAIVE_LR = {'linear': 0.01, 'sigmoid': 1.0}  # one sample per step needs smaller steps than a whole batch
 
 # %% ../nbs/11_bench.ipynb #91ff5625
@@ -225,7 +225,7 @@ def report(res:dict) -> str:
            f"Streaming: {r['n']:,} samples in batches of {r['bs']:,}, one pass in {r['seconds']:.1f} s, "
            f"{r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB of Python and torch, "
            f"test accuracy {r['accuracy']:.1%}."]
-    if cli: out.append(f"Command line (`threshold_ai --model sigmoid`), cold start: {statistics.median(cli):.2f} s.")
+    if cli: out.append(f"`threshold_ai --model sigmoid` from a cold start: {statistics.median(cli):.2f} s.")
     return '\n'.join(out)
 
 # %% ../nbs/11_bench.ipynb #570481f3
