@@ -71,8 +71,9 @@ def test_report_lists_every_method_and_size():
     assert 'Command line' not in md  # no start-up timing, no line for it
 
 
-def test_command_rejects_a_missing_gpu():
+def test_command_rejects_a_missing_gpu(capsys):
     if torch.cuda.is_available(): pytest.skip('this machine has a GPU')
-    r = subprocess.run([sys.executable, '-m', 'threshold_ai.bench', '--device', 'cuda'], capture_output=True, text=True)
-    assert r.returncode == 2
-    assert r.stderr.strip().splitlines() == ['threshold_ai.bench: error: --device cuda needs an NVIDIA GPU and a CUDA build of torch; use --device cpu']
+    with pytest.raises(SystemExit) as e: bench.main(device='cuda')
+    assert e.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        'threshold_ai.bench: error: --device cuda needs an NVIDIA GPU and a CUDA build of torch; use --device cpu']

@@ -24,6 +24,7 @@ from .bench import *
 from .digits import *
 
 # %% ../nbs/index.ipynb #a5d72d24
-# every lesson's names; the two commands' `main`s stay in their modules (threshold_ai.cli.main, threshold_ai.bench.main)
-MODULES = (data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli, bench, digits)
+# every lesson's names; the two commands' `main`s stay in their modules (cli.main, bench.main)
+MODULES = (data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli, bench,
+           digits)
 __all__ = ['torch'] + [name for module in MODULES for name in module.__all__ if name != 'main']

@@ -17,16 +17,17 @@ THRESHOLD = 3.0  # the question every lesson asks: is x greater than 3?
 BELOW, ABOVE, SPACING = 4.0, 5.0, 0.1  # the grid of inputs: threshold-4 to threshold+5, 0.1 apart (91 values)
 
 # %% ../nbs/00_data.ipynb #4b97cdd5
-def make_samples(n:int, threshold:float=THRESHOLD, seed:int=None, below:float=BELOW, above:float=ABOVE, spacing:float=SPACING,
-                 device='cpu'):
-    "`n` samples `x` from the grid `threshold-below, ..., threshold+above` (`spacing` apart) with labels `y = x > threshold`"
+def make_samples(n:int, threshold:float=THRESHOLD, seed:int=None, below:float=BELOW, above:float=ABOVE,
+                 spacing:float=SPACING, device='cpu'):
+    "`n` samples `x` from the grid `threshold-below ... threshold+above` (`spacing` apart), labelled `x > threshold`"
     n = _whole('n', n, 0, 2**40)
     try: t = float(threshold)
     except (TypeError, ValueError): t = math.nan
     if isinstance(threshold, bool) or not (math.isfinite(t) and abs(t) <= THRESHOLD_LIMIT):
-        raise ValueError(f"threshold must be a finite number from -{THRESHOLD_LIMIT:,.0f} to {THRESHOLD_LIMIT:,.0f}, got {threshold!r}")
+        raise ValueError(f"threshold must be a finite number from -{THRESHOLD_LIMIT:,.0f} to {THRESHOLD_LIMIT:,.0f}, "
+                         f"got {threshold!r}")
     lo, hi = -round(below/spacing), round(above/spacing)
-    k = torch.randint(lo, hi+1, (n, 1), generator=_generator(seed, device), device=device)  # made where it is used
+    k = torch.randint(lo, hi+1, (n, 1), generator=_generator(seed, device), device=device)  # made where used
     x = (threshold + k.double()*spacing).float()
     return x, (k > 0).float()
 
@@ -34,17 +35,19 @@ def make_samples(n:int, threshold:float=THRESHOLD, seed:int=None, below:float=BE
 Splits = namedtuple('Splits', 'train valid test')
 
 # %% ../nbs/00_data.ipynb #14bf2088
-def make_splits(n_train:int=10_000, n_valid:int=2_000, n_test:int=1_000, threshold:float=THRESHOLD, seed:int=0, **kwargs):
+def make_splits(n_train:int=10_000, n_valid:int=2_000, n_test:int=1_000, threshold:float=THRESHOLD, seed:int=0,
+                **kwargs):
     "Training, validation and test sets, each an `(x, y)` pair, cut from one seeded draw of samples"
     x, y = make_samples(n_train+n_valid+n_test, threshold=threshold, seed=seed, **kwargs)
     cuts = (n_train, n_train+n_valid)
-    return Splits((x[:cuts[0]], y[:cuts[0]]), (x[cuts[0]:cuts[1]], y[cuts[0]:cuts[1]]), (x[cuts[1]:], y[cuts[1]:]))
+    part = lambda lo, hi: (x[lo:hi], y[lo:hi])
+    return Splits(part(0, cuts[0]), part(cuts[0], cuts[1]), part(cuts[1], None))
 
 # %% ../nbs/00_data.ipynb #7332dc8d
 def batches(x, y, bs:int=None, shuffle:bool=True, seed:int=None):
-    "Mini-batches of `bs` samples from `(x, y)`, reshuffled each epoch from `seed`; the whole set as one batch when `bs` is None"
-    # a BatchSampler makes the DataLoader fetch a whole batch with one indexing operation, instead of one sample at a
-    # time; num_workers=0 keeps it in this process (workers gain nothing for data this cheap, and can hang test runners)
+    "Mini-batches of `bs` samples from `(x, y)`, reshuffled each epoch from `seed`; one batch of all if `bs` is None"
+    # a BatchSampler makes the DataLoader fetch a whole batch with one indexing operation, not one sample
+    # at a time; num_workers=0 keeps it in this process (workers gain nothing here, and can hang test runners)
     if bs is None or bs >= len(x): return [(x, y)]
     if bs < 1: raise ValueError(f"the batch size must be 1 or more, got {bs}")
     ds = TensorDataset(x, y)
@@ -53,11 +56,12 @@ def batches(x, y, bs:int=None, shuffle:bool=True, seed:int=None):
 
 # %% ../nbs/00_data.ipynb #4e8ded1a
 SEED_LIMIT = 2**32  # torch's generator keeps only 32 bits of a seed: a larger one would silently repeat data
-THRESHOLD_LIMIT = 1e4  # beyond this, 32-bit floats cannot tell grid points 0.1 apart, and labels would contradict x > threshold
+THRESHOLD_LIMIT = 1e4  # beyond it, 32-bit floats cannot tell grid points 0.1 apart, so labels would be wrong
 
 def _whole(name, v, lo, hi):
     "`v` as an int from `lo` to `hi`-1, or a one-line ValueError naming `name`"
-    if isinstance(v, bool) or not isinstance(v, (int, torch.Tensor)) or (isinstance(v, torch.Tensor) and v.is_floating_point()):
+    tensor = isinstance(v, torch.Tensor)
+    if isinstance(v, bool) or not (isinstance(v, int) or tensor) or (tensor and v.is_floating_point()):
         raise ValueError(f"{name} must be a whole number from {lo} to {hi-1:,}, got {v!r}")
     v = int(v)
     if not lo <= v < hi: raise ValueError(f"{name} must be a whole number from {lo} to {hi-1:,}, got {v}")

@@ -47,13 +47,15 @@ def least_squares_boundary(threshold:float=THRESHOLD, below:float=BELOW, above:f
     return (0.5 - b) / w
 
 # %% ../nbs/05_sigmoid.ipynb #7502ed0f
-def compare_models(seed:int=0, threshold:float=THRESHOLD, kinds=('linear', 'sigmoid'), n_tests:int=1000, **kwargs):
+def compare_models(seed:int=0, threshold:float=THRESHOLD, kinds=('linear', 'sigmoid'), n_tests:int=1000,
+                   **kwargs):
     "Train each kind of model on the same data from `seed`; return `{kind: model}` and a row of figures per kind"
     models, rows = {}, []
     for kind in kinds:
         m = train_model(kind, threshold=threshold, seed=seed, **kwargs)
         models[kind] = m
-        rows.append(dict(model=kind, accuracy=run_tests(m, n_tests, seed=seed_for_tests(seed)), boundary=m.boundary(),
+        acc = run_tests(m, n_tests, seed=seed_for_tests(seed))
+        rows.append(dict(model=kind, accuracy=acc, boundary=m.boundary(),
                          epochs=len(m.history.valid), seconds=m.history.seconds,
                          valid_loss=m.history.valid[-1], stop=m.history.stop))
     return models, rows

@@ -21,13 +21,14 @@ def sweep(kind='linear', seeds=range(10), n_tests:int=1000, **kwargs):
     for seed in seeds:
         m = train_model(kind, seed=seed, warn=False, **kwargs)
         h = m.history
-        rows.append(dict(seed=seed, kind=m.kind, accuracy=run_tests(m, n_tests, seed=seed_for_tests(seed)), stop=h.stop, failed=h.failed,
+        acc = run_tests(m, n_tests, seed=seed_for_tests(seed))
+        rows.append(dict(seed=seed, kind=m.kind, accuracy=acc, stop=h.stop, failed=h.failed,
                          loss=h.valid[-1], epochs=len(h.valid)))
     return rows
 
 # %% ../nbs/08_failures.ipynb #dadd1c66
 def plot_gallery(results:dict, ax=None, refs:dict=None, title:str=None):
-    "One column of dots per setting, each seed's final test accuracy in its model's colour; an x where the run failed"
+    "One column of dots per setting: each seed's final test accuracy in its model's colour, an x where it failed"
     import matplotlib.pyplot as plt
     from threshold_ai.plots import color_of
     if ax is None: ax = plt.subplots(figsize=(11, 4.5))[1]
@@ -42,6 +43,6 @@ def plot_gallery(results:dict, ax=None, refs:dict=None, title:str=None):
     ax.scatter([], [], color='gray', marker='x', s=40, label='stop step: failed')
     ax.set_xticks(range(len(results)), list(results), fontsize='small')
     ax.set_xlabel('setting (one dot per seed)'); ax.set_ylabel('test accuracy (%)'); ax.set_ylim(30, 103)
-    ax.set_title(title or 'Good settings train on every seed; bad ones fail on some, near the score of a constant answer')
+    ax.set_title(title or 'Good settings train on every seed; bad ones fail on some, near a constant answer')
     ax.legend(loc='center left', fontsize='small')
     return ax

@@ -50,4 +50,5 @@ def threshold_learner(kind:str='sigmoid', splits=None, bs:int=256, seed:int=0, *
     "A fastai `Learner` for a model of `kind`, with our data, init, loss and metric and fastai's `SGD`"
     if splits is None: splits = make_splits(seed=seed)
     model = new_model(kind, splits.train[0], seed=seed)
-    return Learner(threshold_dls(splits, bs, seed), model, loss_func=mse, opt_func=SGD, metrics=accuracy_at_half, **kwargs)
+    return Learner(threshold_dls(splits, bs, seed), model, loss_func=mse, opt_func=SGD, metrics=accuracy_at_half,
+                   **kwargs)

@@ -56,7 +56,7 @@ def predict(model, x):
 
 # %% ../nbs/01_linear.ipynb #d1d8e2c9
 def classify(model, x):
-    "The model's answer to 'is x greater than the threshold?', a bool for each input (a 1-D `x` gives a 1-D answer)"
+    "The model's answer to 'is x greater than the threshold?', a bool per input (a 1-D `x` gives a 1-D answer)"
     x = torch.as_tensor(x, dtype=torch.float32)
     with torch.no_grad():
         if x.ndim == 1: return (predict(model, x.unsqueeze(1)) > CUT).squeeze(1)

@@ -60,7 +60,7 @@ def plot_loss(*hists, labels=None, ax=None, log:bool=False, title:str=None):
 
 # %% ../nbs/appendix_plots.ipynb #1e1a5f21
 def plot_boundary(model, x, y, ax=None, zoom=None, title:str=None, label:str=None):
-    "`model`'s output over the range of `x` on the samples: its boundary, the threshold and its wrong answers marked"
+    "`model`'s output over the range of `x`, on the samples: its boundary, the threshold and its wrong answers"
     ax, t, color = _axes(ax, (6, 3.5)), float(model.threshold), color_of(model)
     lo, hi = zoom or (x.min().item(), x.max().item())
     keep = (x >= lo) & (x <= hi)
@@ -69,7 +69,8 @@ def plot_boundary(model, x, y, ax=None, zoom=None, title:str=None, label:str=Non
     ax.axhline(CUT, color='lightgray', linewidth=0.8, zorder=0)
     ax.scatter(xs.flatten(), ys.flatten(), s=14, alpha=0.35, color=SAMPLES, zorder=2, label='samples')
     wrong = classify(model, xs) != ys.bool()
-    if wrong.any(): ax.scatter(xs[wrong], ys[wrong], marker='x', s=40, color=WRONG, zorder=4, label='wrong answers')
+    if wrong.any():
+        ax.scatter(xs[wrong], ys[wrong], marker='x', s=40, color=WRONG, zorder=4, label='wrong answers')
     grid = torch.linspace(lo, hi, 500).unsqueeze(1)
     with torch.no_grad(): out = predict(model, grid)
     label, b = label or model.kind, model.boundary()
@@ -93,7 +94,7 @@ def loss_grid(model, x, y, ws, bs, loss_func=mse):
     return out.numpy()
 
 def weight_path(model, train, valid, **kwargs):
-    "Train `model` with `fit(model, train, valid, **kwargs)`, recording `(w, b)` at the start and after each epoch"
+    "Train `model` with `fit(model, train, valid, **kwargs)`, recording `(w, b)` at the start and each epoch"
     wb = lambda: (model.weight.item(), model.bias.item())
     path = [wb()]
     hist = fit(model, train, valid, on_epoch=lambda epoch, h: path.append(wb()), **kwargs)
@@ -101,19 +102,22 @@ def weight_path(model, train, valid, **kwargs):
 
 # %% ../nbs/appendix_plots.ipynb #0d469b64
 def plot_landscape(grid, ws, bs, paths:dict=None, ax=None, log:bool=False, title:str=None, levels:int=20):
-    "Contours of a loss `grid` over `(w, b)`, with gradient-descent `paths` (`{label: [(w, b), ...]}`) drawn on top"
+    "Contours of a loss `grid` over `(w, b)`, gradient-descent `paths` (`{label: [(w, b), ...]}`) drawn on top"
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
     ax = _axes(ax, (6, 4.5))
-    lv = np.geomspace(max(grid.min(), 1e-4), grid.max(), levels) if log else np.linspace(grid.min(), grid.max(), levels)
-    cs = ax.contourf(ws, bs, np.clip(grid, lv[0], None), levels=lv, cmap='viridis', norm=LogNorm() if log else None)
+    lo, hi = grid.min(), grid.max()
+    lv = np.geomspace(max(lo, 1e-4), hi, levels) if log else np.linspace(lo, hi, levels)
+    norm = LogNorm() if log else None
+    cs = ax.contourf(ws, bs, np.clip(grid, lv[0], None), levels=lv, cmap='viridis', norm=norm)
     ax.figure.colorbar(cs, ax=ax, label='loss' + (' (log scale)' if log else ''), format='%.3g')
     for (label, path), color in zip((paths or {}).items(), PATHS):
         p = np.array(path, dtype=float)
         inside = (p[:, 0] >= ws[0]) & (p[:, 0] <= ws[-1]) & (p[:, 1] >= bs[0]) & (p[:, 1] <= bs[-1])
         p = p[:len(p) if inside.all() else max(int(np.argmin(inside)), 1)]  # stop where a path leaves the map
         ax.plot(p[:, 0], p[:, 1], '-o', ms=3, lw=1.2, color=color, label=label)
-        ax.plot(*p[0], 'o', ms=8, mec='black', color=color); ax.plot(*p[-1], 'X', ms=9, mec='black', color=color)
+        ax.plot(*p[0], 'o', ms=8, mec='black', color=color)
+        ax.plot(*p[-1], 'X', ms=9, mec='black', color=color)
     ax.set_xlim(ws[0], ws[-1]); ax.set_ylim(bs[0], bs[-1])
     ax.set_xlabel("w: weight of the standardised x'"); ax.set_ylabel('b: bias')
     ax.set_title(title or 'Gradient descent walks downhill on the loss (circle: start, cross: end)')

@@ -30,7 +30,7 @@ def start_params(seed:int=2021, n:int=20):
 
 # %% ../nbs/04_quadratic.ipynb #12eaec47
 def plot_quadratic(t, y, preds=None, ax=None, title:str=None, ylim=None, color='tab:purple'):
-    "The data `(t, y)` as gray points and, if given, the model's `preds` as points of `color` (labelled for a legend)"
+    "The data `(t, y)` as gray points and, if given, the model's `preds` as points of `color`, labelled"
     import matplotlib.pyplot as plt  # here, not at the top, so that importing the module does not need it
     if ax is None: ax = plt.subplots(figsize=(5, 3))[1]
     ax.scatter(t, y, color='tab:gray', s=12, label='readings')

@@ -74,8 +74,9 @@ def validate(model, x, y, loss_func=mse) -> float:
     with torch.no_grad(): return loss_func(predict(model, x), y).item()
 
 # %% ../nbs/02_training.ipynb #7759e907
-def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:float=0.5, explode:float=10., out_of_epochs:bool=False):
-    "Step 7, stop: why training ends after these `losses` ('diverged', 'converged', 'stalled', 'budget'), or None to go on"
+def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:float=0.5, explode:float=10.,
+                out_of_epochs:bool=False):
+    "Step 7, stop: why training ends after `losses` ('diverged', 'converged', 'stalled', 'budget'), or None"
     last, learned = losses[-1], min(losses) <= good * baseline
     if not math.isfinite(last) or last > explode * max(losses[0], baseline): return 'diverged'
     if len(losses) > patience and min(losses[-patience:]) > min(losses[:-patience]) * (1 - tol):
@@ -87,12 +88,12 @@ def stop_reason(losses, baseline:float, patience:int=10, tol:float=1e-4, good:fl
 @dataclass
 class History:
     "What happened in a training run: losses per epoch, why it stopped, how long it took"
-    train: list = field(default_factory=list)  # mean batch loss of each epoch, each measured before its batch's step
+    train: list = field(default_factory=list)  # mean batch loss of each epoch, each before its batch's step
     valid: list = field(default_factory=list)  # validation loss after each epoch
     baseline: float = None  # validation loss of the best constant answer
     stop: str = None  # 'converged', 'budget', 'stalled' or 'diverged'
     seconds: float = 0.  # wall time of the training loop
-    moves: list = field(default_factory=list)  # how far the parameters moved in each epoch, relative to their size
+    moves: list = field(default_factory=list)  # how far the parameters moved each epoch, relative to their size
     kind: str = None  # the model's kind, so that a failure can be explained for it
     @property
     def failed(self): return self.stop in ('stalled', 'diverged')
@@ -100,12 +101,13 @@ class History:
 # %% ../nbs/02_training.ipynb #73d62bcf
 def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
         patience:int=10, tol:float=1e-4, on_epoch=None, device=None) -> History:
-    "Train `model` on `train=(x, y)` with gradient descent until the stop step says so; `valid=(x, y)` is watched"
+    "Train `model` on `train=(x, y)` by gradient descent until the stop step says so; `valid=(x, y)` is watched"
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}")
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number above 0, got {lr!r}")
-    if len(train[0]) == 0 or len(valid[0]) == 0: raise ValueError("the training and validation sets must not be empty")
+    if len(train[0]) == 0 or len(valid[0]) == 0:
+        raise ValueError("the training and validation sets must not be empty")
     if device is not None:  # train where the data lives: the model and both sets on `device`
         model.to(device)
         train, valid = [tuple(t.to(device) for t in s) for s in (train, valid)]
@@ -133,22 +135,25 @@ class TrainingWarning(UserWarning):
 
 # %% ../nbs/05_sigmoid.ipynb #71afa211
 def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int=None, lr:float=None,
-                n:int=10_000, bs:int=None, scale:float=0.1, on_epoch=None, device=None, warn:bool=True, **kwargs):
-    "A model of `kind` ('linear' or 'sigmoid') trained to answer 'x > threshold?'; its `History` is `model.history`"
+                n:int=10_000, bs:int=None, scale:float=0.1, on_epoch=None, device=None, warn:bool=True,
+                **kwargs):
+    "A model of `kind` ('linear' or 'sigmoid') trained for 'x > threshold?'; its `History` is `model.history`"
     cls = model_class(kind)
     kind = cls.kind
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n, the number of training samples, must be a whole number of at least 1, got {n!r}")
     d = HYPERPARAMS.get(kind, HYPERPARAMS['linear'])
-    splits = make_splits(n_train=n, threshold=threshold, seed=seed, device=device or 'cpu')  # made where it trains
+    splits = make_splits(n_train=n, threshold=threshold, seed=seed, device=device or 'cpu')  # where it trains
     model = new_model(cls, splits.train[0], threshold, seed=seed, scale=scale)
     model.history = fit(model, splits.train, splits.valid, lr=d['lr'] if lr is None else lr,
-                        epochs=d['epochs'] if epochs is None else epochs, bs=bs, seed=seed, on_epoch=on_epoch, device=device, **kwargs)
+                        epochs=d['epochs'] if epochs is None else epochs, bs=bs, seed=seed, on_epoch=on_epoch,
+                        device=device, **kwargs)
     h = model.history
     if h.failed and warn:  # the one place a failed run is reported; `warn=False` for runs expected to fail
         warnings.warn(f"training the {kind} model {h.stop} after {len(h.valid)} epochs: validation loss "
                       f"{h.valid[-1]:.4g}, against {h.baseline:.4g} for always guessing the mean; "
-                      f"this model has learned little, test it before you trust it", TrainingWarning, stacklevel=2)
+                      f"this model has learned little, test it before you trust it",
+                      TrainingWarning, stacklevel=2)
     return model
 
 # %% ../nbs/08_failures.ipynb #2d1e4120
@@ -159,22 +164,24 @@ def explain_failure(h) -> str:
                 f"in {len(h.valid)} epochs; the learning rate is too large, try one ten times smaller")
     if h.stop != 'stalled': return None
     recent, last = h.moves[-10:], h.valid[-1]
-    if recent and min(recent) > 0.5:  # every epoch the weights jumped by half their size or more, yet no progress
-        return (f"training stalled: the weights bounced back and forth every epoch while the validation loss stayed "
-                f"near {last:.3g}; the learning rate is too large, try a smaller one (half, or a tenth)")
+    if recent and min(recent) > 0.5:  # each epoch the weights jumped by half their size or more, yet no progress
+        return (f"training stalled: the weights bounced back and forth every epoch while the validation loss "
+                f"stayed near {last:.3g}; the learning rate is too large, try a smaller one (half, or a tenth)")
     flat = abs(h.valid[0] - last) < 0.05 * h.valid[0]
     stuck = (f"training stalled: the validation loss stayed at {last:.3g} (always guessing the mean scores "
              f"{h.baseline:.3g}); ")
+    if flat and h.kind == 'relu' and not any(h.moves):
+        return stuck + ("the unit was dead from the start: its output is zero for every input, so no gradient "
+                        "reaches its weights; smaller starting weights do not help (they start dead on the same "
+                        "seeds), start again from another seed")
     if flat and h.kind == 'relu':
-        if not any(h.moves):
-            return stuck + ("the unit was dead from the start: its output is zero for every input, so no gradient "
-                            "reaches its weights; smaller starting weights do not help (they start dead on the same "
-                            "seeds), start again from another seed")
-        return stuck + ("the unit is dying: its line slopes the wrong way, so the steps push its outputs to zero for "
-                        "every input; a larger learning rate only speeds that up, start again from another seed")
+        return stuck + ("the unit is dying: its line slopes the wrong way, so the steps push its outputs to zero "
+                        "for every input; a larger learning rate only speeds that up, start again from another seed")
     if flat and (not recent or max(recent) < 1e-3):
-        why = {'sigmoid': "the sigmoid is saturated: it sits on a flat end where its slope is almost zero, so start "
-                          "from smaller weights (a smaller init scale)"}
-        return stuck + "the gradients were almost zero; " + why.get(h.kind, "check the starting weights, or try another seed")
-    return (f"training stalled: the validation loss crept down to {last:.3g}, not below half of the {h.baseline:.3g} "
-            f"of always guessing the mean; the steps were too small: try a larger learning rate or more epochs")
+        if h.kind == 'sigmoid':
+            return stuck + ("the gradients were almost zero; the sigmoid is saturated: it sits on a flat end where "
+                            "its slope is almost zero, so start from smaller weights (a smaller init scale)")
+        return stuck + "the gradients were almost zero; check the starting weights, or try another seed"
+    return (f"training stalled: the validation loss crept down to {last:.3g}, not below half of the "
+            f"{h.baseline:.3g} of always guessing the mean; the steps were too small: try a larger learning rate "
+            f"or more epochs")
