@@ -156,7 +156,7 @@ def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int
                       TrainingWarning, stacklevel=2)
     return model
 
-# %% ../nbs/08_failures.ipynb #2d1e4120
+# %% ../nbs/08a_stop_step.ipynb #2d1e4120
 def explain_failure(h) -> str:
     "One plain sentence on why a failed training run failed and what to try; None if it did not fail"
     if h.stop == 'diverged':
