@@ -144,7 +144,8 @@ def copy_bandwidth(device='cpu', n:int=2**25) -> float:
 def epoch_times(sizes, kind='sigmoid', device='cpu') -> list:
     "Per size: ms per full-batch epoch, and the floor (reading the samples once at `copy_bandwidth`) in ms"
     bw = copy_bandwidth(device)
-    return [dict(n=n, ms=1000 * epoch_seconds(n, kind, device), floor_ms=1000 * n * BYTES_PER_SAMPLE / bw) for n in sizes]
+    return [dict(n=n, ms=1000 * epoch_seconds(n, kind, device), floor_ms=1000 * n * BYTES_PER_SAMPLE / bw)
+            for n in sizes]
 
 # %% ../nbs/11_bench.ipynb #e4289d93
 def batch_seed(seed:int, i:int) -> int:
