@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['TARGETS', 'LABELS', 'BASELINE_METHOD', 'FEEDS', 'NAIVE_LR', 'BYTES_PER_SAMPLE', 'time_to_accuracy', 'trainer',
            'sklearn_fit', 'methods', 'race', 'warm_up', 'summarise', 'race_table', 'epoch_seconds', 'copy_bandwidth',
-           'in_fresh_process', 'growth', 'batch_seed', 'stream_batches', 'stream_train', 'cli_seconds', 'run_benchmark',
-           'report', 'main']
+           'epoch_times', 'batch_seed', 'stream_batches', 'stream_train', 'in_fresh_process', 'growth', 'cli_seconds',
+           'run_benchmark', 'report', 'main']
 
 # %% ../nbs/11_bench.ipynb #5e04f17a
 import os, sys, json, time, math, hashlib, platform, resource, statistics, subprocess, tempfile
@@ -77,17 +77,18 @@ def methods() -> list:
     return [k for k in LABELS if k != 'learner' or find_spec('fastai')]
 
 def race(kind='sigmoid', seeds=range(5), device='cpu', max_seconds:float=30.) -> dict:
-    "Seconds each method takes to reach `TARGETS[kind]`, one per seed (inf where it never does)"
-    times = {k: [] for k in methods()}
+    "Seconds each method takes to reach `TARGETS[kind]` (inf where it never does), and its calls, one per seed"
+    times, calls = {k: [] for k in methods()}, {k: [] for k in methods()}
     for seed in seeds:
         splits, test = make_splits(seed=seed), make_samples(1000, seed=seed_for_tests(seed))
         secs, acc = sklearn_fit(kind, splits, test)
-        times['sklearn'].append(secs if acc >= TARGETS[kind] else math.inf)
+        times['sklearn'].append(secs if acc >= TARGETS[kind] else math.inf); calls['sklearn'].append(1)
         test = [t.to(device) for t in test]
         for k in [k for k in times if k != 'sklearn']:
             m, train_some = trainer(k, kind, splits, seed, device)
-            times[k].append(time_to_accuracy(train_some, m, test, TARGETS[kind], max_seconds)[0])
-    return dict(times=times, target=TARGETS[kind])
+            secs, n = time_to_accuracy(train_some, m, test, TARGETS[kind], max_seconds)
+            times[k].append(secs); calls[k].append(n)
+    return dict(times=times, calls=calls, target=TARGETS[kind])
 
 def warm_up(device='cpu'):
     "One untimed call of every method: one-off costs (imports, caches) are not charged to the first one timed"
@@ -140,6 +141,28 @@ def copy_bandwidth(device='cpu', n:int=2**25) -> float:
     return 2 * src.nbytes / _seconds(lambda: dst.copy_(src), device, repeats=5)
 
 # %% ../nbs/11_bench.ipynb #67e74343
+def epoch_times(sizes, kind='sigmoid', device='cpu') -> list:
+    "Per size: ms per full-batch epoch, and the floor (reading the samples once at `copy_bandwidth`) in ms"
+    bw = copy_bandwidth(device)
+    return [dict(n=n, ms=1000 * epoch_seconds(n, kind, device), floor_ms=1000 * n * BYTES_PER_SAMPLE / bw)
+            for n in sizes]
+
+# %% ../nbs/11_bench.ipynb #e4289d93
+def batch_seed(seed:int, i:int) -> int:
+    "A seed for batch `i` of the stream from `seed`: a 32-bit hash of both (torch's generator uses 32 bits)"
+    return int.from_bytes(hashlib.blake2b(f'{seed}:{i}'.encode(), digest_size=4).digest(), 'little')
+
+def stream_batches(n:int, bs:int, threshold:float=3.0, seed:int=0, device='cpu'):
+    "`n` samples in batches of `bs`, batch `i` made from `(seed, i)`: reproducible, and one batch in memory"
+    for i, start in enumerate(range(0, n, bs)):
+        yield make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i), device=device)
+
+def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None):
+    "One `train_epoch` over `n` streamed samples, a step per batch of `bs`: the model and its mean batch loss"
+    m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like them
+    return m, train_epoch(m, stream_batches(n, bs, seed=seed, device=device), lr or HYPERPARAMS[kind]['lr'])
+
+# %% ../nbs/11_bench.ipynb #a23d8638
 def _peak_mb() -> float:
     "This process's peak resident memory so far in MB (Linux's VmHWM; elsewhere ru_maxrss, in bytes on macOS)"
     try: return int(Path('/proc/self/status').read_text().split('VmHWM:')[1].split()[0]) / 1024
@@ -164,31 +187,15 @@ def in_fresh_process(**kw) -> dict:
     if r.returncode: raise RuntimeError(f'the memory probe failed: {r.stderr.strip().splitlines()[-1:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-def growth(sizes, kind='sigmoid', device='cpu') -> list:
-    "Per size: ms per full-batch epoch, the floor (reading the samples once) in ms, a fresh process's extra MB"
-    mem, bw = in_fresh_process(kind=kind, device=device, sizes=list(sizes)), copy_bandwidth(device)
-    return [dict(n=n, ms=1000 * epoch_seconds(n, kind, device), floor_ms=1000 * n * BYTES_PER_SAMPLE / bw, **r)
-            for n, r in zip(sizes, mem['result'])]
+def growth(sizes, kind='sigmoid', device='cpu', times=None) -> list:
+    "`epoch_times` (or `times`, if already measured) with a fresh process's extra peak MB for each size"
+    mem = in_fresh_process(kind=kind, device=device, sizes=list(sizes))
+    return [dict(t, **r) for t, r in zip(times or epoch_times(sizes, kind, device), mem['result'])]
 
 def _growth_row(g, gpu=False):
     "A row of the growth table: measured, floor, their ratio, memory"
     return (f"| {g['n']:,} | {g['ms']:.2f} | {g['floor_ms']:.2g} | {g['ms'] / g['floor_ms']:,.0f} | "
             f"{g['extra_mb']:.0f} |" + f" {g['gpu_mb']:.0f} |" * gpu)
-
-# %% ../nbs/11_bench.ipynb #e4289d93
-def batch_seed(seed:int, i:int) -> int:
-    "A seed for batch `i` of the stream from `seed`: a 32-bit hash of both (torch's generator uses 32 bits)"
-    return int.from_bytes(hashlib.blake2b(f'{seed}:{i}'.encode(), digest_size=4).digest(), 'little')
-
-def stream_batches(n:int, bs:int, threshold:float=3.0, seed:int=0, device='cpu'):
-    "`n` samples in batches of `bs`, batch `i` made from `(seed, i)`: reproducible, and one batch in memory"
-    for i, start in enumerate(range(0, n, bs)):
-        yield make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i), device=device)
-
-def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None):
-    "One `train_epoch` over `n` streamed samples, a step per batch of `bs`: the model and its mean batch loss"
-    m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like them
-    return m, train_epoch(m, stream_batches(n, bs, seed=seed, device=device), lr or HYPERPARAMS[kind]['lr'])
 
 # %% ../nbs/11_bench.ipynb #2f5aebc1
 def cli_seconds(repeats:int=3) -> list:
