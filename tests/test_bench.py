@@ -3,6 +3,7 @@ import math, subprocess, sys
 import pytest
 import torch
 from threshold_ai.all import *
+from threshold_ai.scale import *  # lesson 11a's module
 from threshold_ai import bench
 
 
