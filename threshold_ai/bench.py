@@ -127,7 +127,7 @@ def cli_seconds(repeats:int=3) -> list:
                 for _ in range(repeats)]
 
 def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) -> dict:
-    "Every measurement of lessons 11 and 11a as one dictionary of raw figures (`quick`: 2 seeds, smaller sizes)"
+    "Every measurement of lessons 11 and 11a as one dictionary of raw figures (`quick`: a short run)"
     warm_up(device)
     log('timing each method to its target...')
     races = {kind: race(kind, range(2 if quick else seeds), device) for kind in TARGETS}
