@@ -77,7 +77,7 @@ def _probe(kind='sigmoid', device='cpu', sizes=(), stream=None):
     if stream:
         start, (m, loss) = time.perf_counter(), stream_train(kind=kind, device=device, **stream)
         out = dict(stream, seconds=time.perf_counter() - start, loss=loss, extra_mb=_peak_mb() - base,
-                   accuracy=accuracy_of(m.cpu(), *make_samples(1000, seed=1)), boundary=m.boundary())
+                   accuracy=run_tests(m.cpu(), seed=seed_for_tests(0)), boundary=m.boundary())
     print(json.dumps(dict(baseline_mb=base, result=out)))
 
 def in_fresh_process(**kw) -> dict:
