@@ -131,11 +131,28 @@ def in_live_kernel() -> bool:
     try: return get_ipython().__class__.__name__ == 'ZMQInteractiveShell'
     except NameError: return False
 
-def show_with_sliders(draw, **sliders):
-    "Draw `draw(**values)` at the sliders' starting values; in a live kernel, add `sliders` that redraw it"
+def _picture(draw, values):
+    "The figure that `draw(**values)` leaves current, closed so that Jupyter does not show it a second time"
     import matplotlib.pyplot as plt
-    draw(**{k: s.value for k, s in sliders.items()})
-    plt.show()
-    if in_live_kernel():
-        from ipywidgets import interact
-        interact(draw, **sliders)
+    draw(**values)
+    fig = plt.gcf()
+    plt.close(fig)
+    return fig
+
+def show_with_sliders(draw, **sliders):
+    "One picture, `draw(**values)` at the sliders' values; in a live kernel, `sliders` under it redraw it in place"
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    values = lambda: {k: s.value for k, s in sliders.items()}
+    try: get_ipython()
+    except NameError: draw(**values()); return plt.show()  # plain Python: no notebook to display into
+    handle = display(_picture(draw, values()), display_id=True)
+    if not in_live_kernel(): return
+    from ipywidgets import VBox
+    for s in sliders.values():
+        s.continuous_update = False  # redraw when a slider is let go, not at every pixel of the drag
+        s.observe(lambda change: handle.update(_picture(draw, values())), names='value')
+    box = VBox(list(sliders.values()))
+    # the widget alone, without its text form: a static copy shows the picture, not "VBox(children=...)"
+    display({'application/vnd.jupyter.widget-view+json': {'version_major': 2, 'version_minor': 0,
+                                                         'model_id': box.model_id}}, raw=True)

@@ -95,6 +95,7 @@ class History:
     seconds: float = 0.  # wall time of the training loop
     moves: list = field(default_factory=list)  # how far the parameters moved each epoch, relative to their size
     kind: str = None  # the model's kind, so that a failure can be explained for it
+    best: int = None  # the epoch whose weights `fit` hands back: the one with the lowest validation loss
     @property
     def failed(self): return self.stop in ('stalled', 'diverged')
 
@@ -113,17 +114,22 @@ def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int
         train, valid = [tuple(t.to(device) for t in s) for s in (train, valid)]
     dl = batches(*train, bs=bs, seed=seed)
     hist = History(baseline=baseline_loss(valid[1], loss_func), kind=getattr(model, 'kind', None))
-    start = time.perf_counter()
+    start, best_loss, best_weights = time.perf_counter(), math.inf, None
     for epoch in range(epochs):
         before = torch.cat([p.detach().flatten() for p in model.parameters()])
         hist.train.append(train_epoch(model, dl, lr, loss_func))
         after = torch.cat([p.detach().flatten() for p in model.parameters()])
         hist.moves.append(((after - before).norm() / before.norm().clamp_min(1e-12)).item())
         hist.valid.append(validate(model, *valid, loss_func))
+        if hist.valid[-1] < best_loss:  # a NaN loss is never better
+            hist.best, best_loss, best_weights = epoch, hist.valid[-1], [p.detach().clone() for p in model.parameters()]
         if on_epoch is not None: on_epoch(epoch, hist)
         hist.stop = stop_reason(hist.valid, hist.baseline, patience, tol, out_of_epochs=epoch == epochs-1)
         if hist.stop: break
     hist.seconds = time.perf_counter() - start
+    if best_weights is not None:  # hand back the best epoch's weights, as fastai's SaveModelCallback does
+        with torch.no_grad():
+            for p, w in zip(model.parameters(), best_weights): p.copy_(w)
     return hist
 
 # %% ../nbs/05_sigmoid.ipynb #979a3347
