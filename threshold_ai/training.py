@@ -101,7 +101,7 @@ class History:
 
 # %% ../nbs/02_training.ipynb #73d62bcf
 def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int=0, loss_func=mse,
-        patience:int=10, tol:float=1e-4, on_epoch=None, device=None) -> History:
+        patience:int=10, tol:float=1e-4, on_epoch=None, device=None, compile:bool=False) -> History:
     "Train `model` on `train=(x, y)` by gradient descent until the stop step says so; `valid=(x, y)` is watched"
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}")
@@ -113,11 +113,12 @@ def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int
         model.to(device)
         train, valid = [tuple(t.to(device) for t in s) for s in (train, valid)]
     dl = batches(*train, bs=bs, seed=seed)
+    epoch_fn = compiled_epoch(model, loss_func) if compile else train_epoch  # compiled: lesson 12a
     hist = History(baseline=baseline_loss(valid[1], loss_func), kind=getattr(model, 'kind', None))
     start, best_loss, best_weights = time.perf_counter(), math.inf, None
     for epoch in range(epochs):
         before = torch.cat([p.detach().flatten() for p in model.parameters()])
-        hist.train.append(train_epoch(model, dl, lr, loss_func))
+        hist.train.append(epoch_fn(model, dl, lr, loss_func))
         after = torch.cat([p.detach().flatten() for p in model.parameters()])
         hist.moves.append(((after - before).norm() / before.norm().clamp_min(1e-12)).item())
         hist.valid.append(validate(model, *valid, loss_func))
