@@ -52,3 +52,11 @@ def test_table_and_chart_show_test_accuracy_and_ranges():
     ax = plot_race(races)
     assert ax.get_xscale() == 'log' and len(ax.get_yticklabels()) == len(methods())
     assert [t.get_text() for t in ax.get_yticklabels()] == [LABELS[m] for m in methods()]
+
+
+def test_methods_leave_out_what_is_not_installed(monkeypatch):
+    from threshold_ai import bench
+    monkeypatch.setattr(bench, 'find_spec', lambda name: None if name == 'sklearn' else True)
+    assert 'sklearn' not in bench.methods() and 'learner' in bench.methods()
+    r = bench.race('sigmoid', seeds=[0])
+    assert 'sklearn' not in r['times'] and 'fullbatch' in r['times']
