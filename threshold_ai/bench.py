@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TARGETS', 'LABELS', 'BASELINE_METHOD', 'FEEDS', 'NAIVE_LR', 'BOLD_LR', 'one_thread', 'clock_for', 'time_to_accuracy', 'method_lr', 'trainer', 'sklearn_fit', 'methods', 'race', 'warm_up', 'summarise', 'race_table', 'plot_race', 'cli_seconds', 'run_benchmark', 'report', 'main']
 
-# %% ../nbs/12_bench.ipynb #43e644e3
+# %% ../nbs/12_bench.ipynb #75eaa760
 import time, math, statistics, contextlib
 from importlib.util import find_spec
 from itertools import chain, islice, repeat
@@ -15,7 +15,7 @@ from .models import *
 from .training import *
 from .evaluate import *
 
-# %% ../nbs/12_bench.ipynb #a89c98fe
+# %% ../nbs/12_bench.ipynb #582653fb
 @contextlib.contextmanager
 def one_thread():
     "Run the block on one CPU thread (PyTorch's, and the numeric libraries' that numpy and scikit-learn use)"
@@ -33,7 +33,7 @@ def clock_for(device='cpu'):
     "The clock to time work on `device`: this process's CPU seconds on the CPU, wall seconds on a GPU"
     return time.process_time if str(device) == 'cpu' else time.perf_counter
 
-# %% ../nbs/12_bench.ipynb #76c07c63
+# %% ../nbs/12_bench.ipynb #9581c4e2
 TARGETS = {'linear': 0.975, 'sigmoid': 0.999}  # the validation accuracy each model must reach
 
 def time_to_accuracy(train_some, model, valid, target:float, max_seconds:float=30., clock=time.process_time):
@@ -46,9 +46,9 @@ def time_to_accuracy(train_some, model, valid, target:float, max_seconds:float=3
         if accuracy_of(model, *valid) >= target: return elapsed, calls
     return math.inf, calls
 
-# %% ../nbs/12_bench.ipynb #677d22f1
+# %% ../nbs/12_bench.ipynb #49abf154
 LABELS = {'naive': '(a) naive: one sample per step', 'minibatch': '(b) mini-batches of 64',
-          'fullbatch': '(c) full batch (our default)', 'bold': '(d) full batch, bold rate',
+          'fullbatch': '(c) full batch (our default)', 'bold': '(d) full batch, bold rate (0.5 on the line)',
           'learner': "(e) fastai's Learner, as (c)", 'sklearn': '(f) scikit-learn'}  # how tables name each method
 BASELINE_METHOD = 'fullbatch'  # the course's way to train: every ratio is to it
 FEEDS = {'naive': (1, 1), 'minibatch': (64, 1), 'fullbatch': (None, 1), 'bold': (None, 1)}  # batch size, batches per check
@@ -59,7 +59,7 @@ def method_lr(method:str, kind:str) -> float:
     "The learning rate `method` trains a `kind` model with"
     return {'naive': NAIVE_LR, 'bold': BOLD_LR}.get(method, {kind: HYPERPARAMS[kind]['lr']})[kind]
 
-# %% ../nbs/12_bench.ipynb #977fbe03
+# %% ../nbs/12_bench.ipynb #6a5641cd
 def trainer(method:str, kind:str, splits, seed:int=0, device='cpu'):
     "A fresh `kind` model, and a function training it a little more by `method` ('learner' or a `FEEDS` key)"
     x, y = (t.to(device) for t in splits.train)
@@ -79,7 +79,7 @@ def _learner_epoch(m, x, y, lr):
         with learn.no_bar(), learn.no_logging(): learn.fit(1, lr)
     return one_epoch
 
-# %% ../nbs/12_bench.ipynb #f69572fb
+# %% ../nbs/12_bench.ipynb #fd85a590
 def sklearn_fit(kind, splits, *sets, clock=time.process_time):
     "Seconds of one scikit-learn fit (LinearRegression, or LogisticRegression for the sigmoid), then its accuracy on each of `sets`"
     from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -89,7 +89,7 @@ def sklearn_fit(kind, splits, *sets, clock=time.process_time):
     seconds = clock() - start
     return seconds, *(float(((model.predict(a.numpy()) > 0.5) == (b.numpy().ravel() > 0.5)).mean()) for a, b in sets)
 
-# %% ../nbs/12_bench.ipynb #203ae53b
+# %% ../nbs/12_bench.ipynb #d6ef01ca
 def methods() -> list:
     "The keys of `LABELS` this machine can run: all, less fastai's Learner or scikit-learn where it is not installed"
     return [k for k in LABELS if find_spec({'learner': 'fastai', 'sklearn': 'sklearn'}.get(k, 'torch'))]
@@ -116,7 +116,7 @@ def warm_up(device='cpu'):
     "One untimed call of every method: one-off costs (imports, caches) are not charged to the first one timed"
     for kind in TARGETS: race(kind, seeds=[0], device=device, max_seconds=1e-9)
 
-# %% ../nbs/12_bench.ipynb #8cebd817
+# %% ../nbs/12_bench.ipynb #e7baf2ce
 def summarise(times:dict, base:str=BASELINE_METHOD) -> dict:
     "Per method: median, fastest and slowest seconds, seeds that reached the target, and median over `base`'s"
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -141,7 +141,7 @@ def race_table(races:dict) -> str:
     align = ''.join('---:|---:|' + '---:|' * bool(a) for a in accs)
     return '\n'.join([f'| method | {head} |', '|---|' + align, *[f'| {LABELS[k]} | {row(k)} |' for k in sums[0]]])
 
-# %% ../nbs/12_bench.ipynb #b41e4945
+# %% ../nbs/12_bench.ipynb #9a92ceef
 def plot_race(races:dict, ax=None, title:str=None):
     "Each method's median time to target (dot) and its fastest–slowest seed (bar), one colour per model, log axis"
     import matplotlib.pyplot as plt
