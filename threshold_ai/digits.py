@@ -5,19 +5,19 @@
 # %% auto #0
 __all__ = ['DIGIT_KINDS', 'digits_3_7', 'digit_splits', 'digits_loss', 'digits_model', 'train_digits']
 
-# %% ../nbs/09_digits.ipynb #45fa9b63
+# %% ../nbs/09_digits.ipynb #fc949c79
 import math
 import torch
 from torch import nn
 from sklearn.datasets import load_digits
 
-# %% ../nbs/09_digits.ipynb #29348d65
+# %% ../nbs/09_digits.ipynb #d7f9a73b
 from .data import Splits, _generator
 from .models import classify
 from .training import fit, mse
 from .evaluate import accuracy_of
 
-# %% ../nbs/09_digits.ipynb #39312ac2
+# %% ../nbs/09_digits.ipynb #ab627a5a
 def digits_3_7():
     "The threes and sevens of scikit-learn's 8x8 digits: `x` (n, 64) in [0, 1] and `y` (n, 1), 1. for a three"
     d = load_digits()
@@ -25,7 +25,7 @@ def digits_3_7():
     x = torch.tensor(d.data[keep] / 16, dtype=torch.float32)
     return x, torch.tensor(d.target[keep] == 3, dtype=torch.float32).unsqueeze(1)
 
-# %% ../nbs/09_digits.ipynb #4eb0c22e
+# %% ../nbs/09_digits.ipynb #a23ec94d
 def digit_splits(seed:int=0) -> Splits:
     "Threes and sevens shuffled by `seed` and cut 60/20/20% into training, validation and test `(x, y)` pairs"
     x, y = digits_3_7()
@@ -33,12 +33,12 @@ def digit_splits(seed:int=0) -> Splits:
     a, b = int(0.6*len(x)), int(0.8*len(x))
     return Splits(*[(x[i], y[i]) for i in (p[:a], p[a:b], p[b:])])
 
-# %% ../nbs/09_digits.ipynb #1f9ed4a7
+# %% ../nbs/09_digits.ipynb #d29978e8
 def digits_loss(preds, targets):
     "fastbook's loss on sigmoid outputs: the distance of each prediction from its 0/1 label, averaged"
     return torch.where(targets == 1, 1 - preds, preds).mean()
 
-# %% ../nbs/09_digits.ipynb #929622ed
+# %% ../nbs/09_digits.ipynb #9d36415a
 DIGIT_KINDS = {'linear': dict(lr=0.02, loss=mse), 'sigmoid': dict(lr=1., loss=digits_loss),
                'net': dict(lr=1., loss=digits_loss)}
 
@@ -59,7 +59,7 @@ def digits_model(kind:str='sigmoid', seed:int=0) -> nn.Module:
     if kind == 'sigmoid': return nn.Sequential(_linear(64, 1, g), nn.Sigmoid())
     return nn.Sequential(_linear(64, 30, g), nn.ReLU(), _linear(30, 1, g), nn.Sigmoid())
 
-# %% ../nbs/09_digits.ipynb #c173e493
+# %% ../nbs/09_digits.ipynb #1aaa6b4e
 def train_digits(kind:str='sigmoid', seed:int=0, epochs:int=40, bs:int=32) -> nn.Module:
     "A model of `kind` trained on `digit_splits(seed)` with the course's `fit`; its `History` in `.history`"
     model, d = digits_model(kind, seed), DIGIT_KINDS.get(kind)
