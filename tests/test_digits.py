@@ -2,7 +2,7 @@ import pytest, torch
 from threshold_ai.data import Splits
 from threshold_ai.models import classify
 from threshold_ai.evaluate import accuracy_of
-from threshold_ai.digits import digits_3_7, digit_splits, digits_loss, train_digits
+from threshold_ai.digits import digits_3_7, digit_splits, digits_loss, train_digits, digits_model
 
 def rows(x): return sorted(map(tuple, x.tolist()))
 
@@ -36,3 +36,32 @@ def test_train(kind):
 
 def test_unknown_kind():
     with pytest.raises(ValueError, match='choose one of linear, sigmoid, net'): train_digits('cnn')
+
+
+
+@pytest.mark.parametrize('seed', [2**32, 2**32 + 5, -1, 1.0, 0.5, True, '0', torch.tensor(1.5)])
+def test_bad_seed_refused_in_one_line(seed):
+    "D17: a seed the generator cannot keep (too large, negative, a float, a bool) is refused before torch sees it"
+    with pytest.raises(ValueError, match='seed must be a whole number from 0 to 4,294,967,295'): digit_splits(seed)
+    with pytest.raises(ValueError, match='seed must be a whole number'): train_digits('linear', seed=seed, epochs=1)
+    assert sum(len(x) for x, _ in digit_splits(2**32 - 1)) == 362  # the largest seed still works
+
+
+def test_unknown_kind_of_any_type():
+    for kind in (['net'], None, 3, 'NET'):
+        with pytest.raises(ValueError, match='choose one of linear, sigmoid, net'): digits_model(kind)
+
+
+@pytest.mark.parametrize('kind', ['linear', 'sigmoid', 'net'])
+def test_model_leaves_the_global_stream_alone(kind):
+    "D18: building a model neither resets nor advances the caller's torch random stream, nor depends on it"
+    torch.manual_seed(5); expected = torch.rand(4)
+    torch.manual_seed(5); a = digits_model(kind, seed=2); got = torch.rand(4)
+    assert torch.equal(got, expected)
+    torch.manual_seed(8); b = digits_model(kind, seed=2)
+    c = digits_model(kind, seed=3)
+    pa, pb, pc = (torch.cat([p.detach().flatten() for p in m.parameters()]) for m in (a, b, c))
+    assert torch.equal(pa, pb) and not torch.equal(pa, pc)
+    first = a if kind == 'linear' else a[0]
+    bound = 1 / 64 ** 0.5  # nn.Linear's own initialisation: weights and bias within 1/sqrt(fan_in)
+    assert first.weight.abs().max() <= bound and first.bias.abs().max() <= bound

@@ -58,3 +58,18 @@ def test_parts_sigmoid_solves_threshold():
     net = parts_sigmoid(s.train[0]); init_params(net[1], seed=0)
     train_parts(net, *s.train, lr=10., momentum=0., bs=len(s.train[0]), epochs=200)
     assert accuracy_of(net, *s.test) >= 0.999
+
+
+def test_opt_func_swaps_the_optimizer():
+    "train_parts(opt_func=torch.optim.Adam) takes Adam's steps, the same as Adam written out by hand"
+    x, y = constant_task(20)
+    torch.manual_seed(0); a = nn.Linear(10, 1)
+    b = nn.Linear(10, 1); b.load_state_dict(a.state_dict())
+    traj = train_parts(a, x, y, lr=0.1, opt_func=torch.optim.Adam)[0]
+    opt = torch.optim.Adam(b.parameters(), lr=0.1)
+    for i in range(len(x)):
+        opt.zero_grad(); nn.MSELoss()(b(x[i:i+1]), y[i:i+1]).backward(); opt.step()
+    assert traj.shape == (21, 11)
+    assert torch.allclose(params_of(a), params_of(b))
+    c = nn.Linear(10, 1); c.load_state_dict(a.state_dict())
+    assert not torch.allclose(params_of(c), train_parts(c, x, y, lr=0.1)[0][-1])  # SGD from there moves elsewhere

@@ -46,9 +46,10 @@ def threshold_dls(splits, bs:int=256, seed:int=0) -> DataLoaders:
     return DataLoaders(batches(*splits.train, bs=bs, seed=seed), batches(*splits.valid))
 
 # %% ../nbs/06_learner.ipynb #e7fdb7d2
-def threshold_learner(kind:str='sigmoid', splits=None, bs:int=256, seed:int=0, **kwargs) -> Learner:
-    "A fastai `Learner` for a model of `kind`, with our data, init, loss and metric and fastai's `SGD`"
+def threshold_learner(kind:str='sigmoid', splits=None, bs:int=256, seed:int=0, opt_func=SGD, loss_func=mse,
+                      metrics=accuracy_at_half, **kwargs) -> Learner:
+    "A fastai `Learner` for a model of `kind`, with our data, init, loss and metric and fastai's `SGD` (or `opt_func`)"
     if splits is None: splits = make_splits(seed=seed)
     model = new_model(kind, splits.train[0], seed=seed)
-    return Learner(threshold_dls(splits, bs, seed), model, loss_func=mse, opt_func=SGD, metrics=accuracy_at_half,
+    return Learner(threshold_dls(splits, bs, seed), model, loss_func=loss_func, opt_func=opt_func, metrics=metrics,
                    **kwargs)

@@ -21,10 +21,11 @@ def params_of(model):
     return torch.cat([p.detach().flatten() for p in model.parameters()])
 
 # %% ../nbs/07_pytorch.ipynb #98bfc387
-def train_parts(model, x, y, lr:float=0.01, momentum:float=0.1, bs:int=1, epochs:int=1, loss_func=None):
-    "Train `model` on `(x, y)` with `optim.SGD`, `bs` samples a step; parameters after each step, losses"
+def train_parts(model, x, y, lr:float=0.01, momentum:float=0.1, bs:int=1, epochs:int=1, loss_func=None, opt_func=None):
+    "Train `model` on `(x, y)` with `optim.SGD` (or `opt_func(params, lr=lr)`), `bs` samples a step; parameters after each step, losses"
     loss_func = nn.MSELoss() if loss_func is None else loss_func
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    if opt_func is None: opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    else: opt = opt_func(model.parameters(), lr=lr)
     traj, losses = [params_of(model)], []
     for _ in range(epochs):
         for i in range(0, len(x), bs):
