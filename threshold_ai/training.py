@@ -164,31 +164,48 @@ def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int
     return model
 
 # %% ../nbs/08a_stop_step.ipynb #2d1e4120
+def _what_the_loss_did(h) -> str:
+    "What the validation loss did over a run, read from its history: grew, bounced, stayed or crept"
+    first, last, n, recent = h.valid[0], h.valid[-1], len(h.valid), h.valid[-10:]
+    turns = sum((b - a) * (c - b) < 0 for a, b, c in zip(recent, recent[1:], recent[2:]))  # up, down, up, ...
+    if last > 1.5 * first:
+        return f"the validation loss grew {last/first:.1f} times in {n} epochs, from {first:.3g} to {last:.3g}"
+    if len(recent) >= 6 and turns >= len(recent) - 3 and max(recent) - min(recent) > 0.01 * min(recent):
+        return f"the validation loss bounced between {min(recent):.3g} and {max(recent):.3g} (it started at {first:.3g})"
+    if abs(last - first) < 0.05 * first:
+        since = f" (it started at {first:.3g})" if f"{first:.3g}" != f"{last:.3g}" else ""
+        return f"the validation loss stayed near {last:.3g} for {n} epochs{since}"
+    if n > 1 and last < h.valid[-2] * (1 - 1e-4):
+        return f"the validation loss crept down from {first:.3g} to {last:.3g} in {n} epochs, still falling at the end"
+    return f"the validation loss crept down from {first:.3g} to {last:.3g} in {n} epochs, then stopped falling"
+
 def explain_failure(h) -> str:
-    "One plain sentence on why a failed training run failed and what to try; None if it did not fail"
+    "One plain sentence on what a failed run did, read from its `History`, why, and what to try; None if it did not fail"
     if h.stop == 'diverged':
         return (f"training diverged: the validation loss exploded from {h.valid[0]:.3g} to {h.valid[-1]:.3g} "
                 f"in {len(h.valid)} epochs; the learning rate is too large, try one ten times smaller")
     if h.stop != 'stalled': return None
-    recent, last = h.moves[-10:], h.valid[-1]
-    if recent and min(recent) > 0.5:  # each epoch the weights jumped by half their size or more, yet no progress
-        return (f"training stalled: the weights bounced back and forth every epoch while the validation loss "
-                f"stayed near {last:.3g}; the learning rate is too large, try a smaller one (half, or a tenth)")
-    flat = abs(h.valid[0] - last) < 0.05 * h.valid[0]
-    stuck = (f"training stalled: the validation loss stayed at {last:.3g} (always guessing the mean scores "
-             f"{h.baseline:.3g}); ")
-    if flat and h.kind == 'relu' and not any(h.moves):
-        return stuck + ("the unit was dead from the start: its output is zero for every input, so no gradient "
-                        "reaches its weights; smaller starting weights do not help (they start dead on the same "
-                        "seeds), start again from another seed")
-    if flat and h.kind == 'relu':
-        return stuck + ("the unit is dying: its line slopes the wrong way, so the steps push its outputs to zero "
-                        "for every input; a larger learning rate only speeds that up, start again from another seed")
-    if flat and (not recent or max(recent) < 1e-3):
+    did, moves = _what_the_loss_did(h), h.moves[-10:]
+    kept = (f"; fit handed back the weights of epoch {h.best + 1}, at validation loss {h.valid[h.best]:.3g}"
+            if h.best is not None and h.valid[-1] > 1.01 * h.valid[h.best] else "")  # a better model than the last
+    if moves and min(moves) > 0.5:  # each epoch the weights jumped by half their size or more
+        return (f"training stalled: {did}, while the weights bounced back and forth every epoch; the learning "
+                f"rate is too large, try a smaller one (half, or a tenth){kept}")
+    why = f"training stalled: {did}, not below half of the {h.baseline:.3g} of always guessing the mean; "
+    if 'still falling' in did:
+        return why + f"the steps were too small: try a larger learning rate or more epochs{kept}"
+    if h.kind == 'relu' and not any(h.moves):
+        return why + ("the weights never moved: the unit was dead from the start, its output zero for every "
+                      "input, so no gradient reaches its weights; smaller starting weights do not help (they "
+                      "start dead on the same seeds), start again from another seed" + kept)
+    if h.kind == 'relu':
+        return why + (f"the weights moved less every epoch ({h.moves[0]:.2g} of their size at first, "
+                      f"{h.moves[-1]:.2g} at the end): the unit is dying, its line sloping the wrong way, and it "
+                      f"stalls near the edge of the dead floor; start again from another seed" + kept)
+    if not moves or moves[-1] < 1e-3:
         if h.kind == 'sigmoid':
-            return stuck + ("the gradients were almost zero; the sigmoid is saturated: it sits on a flat end where "
-                            "its slope is almost zero, so start from smaller weights (a smaller init scale)")
-        return stuck + "the gradients were almost zero; check the starting weights, or try another seed"
-    return (f"training stalled: the validation loss crept down to {last:.3g}, not below half of the "
-            f"{h.baseline:.3g} of always guessing the mean; the steps were too small: try a larger learning rate "
-            f"or more epochs")
+            return why + (f"the weights barely moved at the end ({h.moves[-1]:.1g} of their size in the last epoch): "
+                          "the sigmoid is saturated, on a flat end where its slope is almost zero; start from "
+                          "smaller weights (a smaller init scale)" + kept)
+        return why + "the weights barely moved; check the starting weights, or try another seed" + kept
+    return why + "the steps made no progress; try another learning rate or another seed" + kept
