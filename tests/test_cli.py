@@ -1,6 +1,6 @@
 """The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
 a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
-import io, os, re, signal, shutil, subprocess, sys
+import io, os, re, signal, shutil, stat, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -17,8 +17,9 @@ def restore_signals():
     "console(argv) gives back the handlers it found: check it"
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     yield
-    assert {s: signal.getsignal(s) for s in saved} == saved
+    now = {s: signal.getsignal(s) for s in saved}
     for s, h in saved.items(): signal.signal(s, h)
+    assert now == saved
 
 
 def run(capsys, *args, cwd):
@@ -294,6 +295,14 @@ def test_suggested_command_works_when_pasted(tmp_path, capsys, path):
     assert run(capsys, f'--path={path}', '--model', 'sigmoid', cwd=tmp_path)[0] == 0
 
 
+def test_special_file_refused_before_training(tmp_path, capsys):
+    "D1: a FIFO where the model file would go: one line before any training, and the FIFO is left alone"
+    os.mkfifo(tmp_path / 'model_linear.pt')
+    code, out, err = run(capsys, '--train', cwd=tmp_path)
+    assert 'not a regular file' in one_line_error((code, out, err), 1) and out == []
+    assert stat.S_ISFIFO(os.lstat(tmp_path / 'model_linear.pt').st_mode)
+
+
 def test_path_that_is_a_file_suggests_no_training(tmp_path, capsys):
     "D11: --path naming a file is a usage error, not advice to train where no model can be saved"
     (tmp_path / 'f').write_text('a file')
@@ -356,6 +365,18 @@ def test_signal_as_a_real_run_ends(folder):
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=60)
     assert (p.returncode, err) == (0, '')
+
+
+def test_ignored_signal_stays_ignored(folder, monkeypatch, capsys):
+    "`nohup` starts a command with SIGHUP ignored: the command must not undo that (a hang-up changes nothing)"
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    real = cli.save_model
+    def hangup_then_save(model, path):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return real(model, path)
+    monkeypatch.setattr(cli, 'save_model', hangup_then_save)
+    code, out, err = run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', cwd=folder)
+    assert (code, err) == (0, []) and signal.signal(signal.SIGHUP, before) is signal.SIG_IGN
 
 
 class Broken(io.StringIO):

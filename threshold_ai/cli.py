@@ -20,7 +20,8 @@ if _COMMAND:  # before the slow imports (PyTorch: a second or two)
     for fd in (0, 1, 2):  # a closed stream must not lend its number to a model file opened later
         try: os.fstat(fd)
         except OSError: os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: this one
-    for s in _SIGNALS: signal.signal(s, _while_starting)
+    for s in _SIGNALS:
+        if signal.getsignal(s) is not signal.SIG_IGN: signal.signal(s, _while_starting)  # `nohup` ignores SIGHUP: so do we
 
 # %% ../nbs/11_cli.ipynb #bac4eab0
 import contextlib, errno, math, re, shlex
@@ -31,7 +32,7 @@ from .data import SEED_LIMIT, THRESHOLD, THRESHOLD_LIMIT
 from .models import MODELS
 from .training import train_model, explain_failure
 from .evaluate import run_tests, seed_for_tests
-from .persist import ModelFileError, save_model, load_model
+from .persist import ModelFileError, save_model, load_model, _target
 
 # %% ../nbs/11_cli.ipynb #69c1ab89
 class UsageError(Exception): "A command-line value that is not allowed (exit status 2)"
@@ -144,6 +145,7 @@ def run_cli(model='linear', train=False, seed='0', epochs=None, lr=None, thresho
     problem = _folder_problem(file.parent)  # --path must name a folder; to train, one we can write to
     if problem and (train or problem.endswith('not a folder')):
         raise UsageError(f"cannot {'write' if train else 'read'} model files {'to' if train else 'in'} {file.parent}: {problem}")
+    if train: _target(os.fspath(file))  # a model file that save_model would refuse: said now, not after training
     where = '' if path == '.' else _option('path', path)  # for the commands we suggest
     if train: return _train(model, file, where, seed, n_tests, epochs=epochs, lr=lr,
                             threshold=THRESHOLD if threshold is None else threshold)
@@ -191,7 +193,7 @@ def console(argv=None):
     for s in (sys.stdout, sys.stderr):  # print any file name, even one that is not valid UTF-8
         if hasattr(s, 'reconfigure'): s.reconfigure(errors='backslashreplace')
     _run.update(stage='running', noted=[], saved=None)
-    old = {s: signal.signal(s, _on_signal) for s in _SIGNALS}
+    old = {s: signal.signal(s, _on_signal) for s in _SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         p = anno_parser(main.__wrapped__, prog='threshold_ai')
         p.allow_abbrev, p.error = False, _usage_error
@@ -202,8 +204,8 @@ def console(argv=None):
         _run['stage'] = 'done'  # the outcome is known: from here on, a signal changes nothing
         if isinstance(e, SystemExit): return e.code  # --help
         msg, code = _problem(e)
-    finally:  # called from Python (a test, a notebook): give back its handlers; the command keeps ours to the end
-        if argv is not None or not _COMMAND:
-            for s, h in old.items(): signal.signal(s, h)
+    finally:  # called from Python (a test, a notebook): give back its handlers
+        for s, h in old.items():  # the command ignores them while Python shuts down (which would restore the defaults)
+            signal.signal(s, h if argv is not None or not _COMMAND else signal.SIG_IGN)
     _complain(msg)
     return code
