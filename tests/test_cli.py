@@ -361,6 +361,18 @@ def test_signal_once_the_run_is_over_changes_nothing(folder, monkeypatch, capsys
     assert (code, err) == (0, []) and out[-2] == 'OK   running 1000 tests'
 
 
+def test_ignored_signal_stays_ignored(folder, monkeypatch, capsys):
+    "`nohup` starts a command with SIGHUP ignored: the command must not undo that (a hang-up changes nothing)"
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    real = cli.save_model
+    def hangup_then_save(model, path):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return real(model, path)
+    monkeypatch.setattr(cli, 'save_model', hangup_then_save)
+    code, out, err = run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', cwd=folder)
+    assert (code, err) == (0, []) and signal.signal(signal.SIGHUP, before) is signal.SIG_IGN
+
+
 class Broken(io.StringIO):
     "A stdout that fails like a closed pipe or a full disk once `lines` lines were written"
     def __init__(self, lines, errno): super().__init__(); self.left, self.errno = lines, errno
