@@ -1,6 +1,6 @@
 """The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
 a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
-import os, re, signal, shutil, subprocess, sys
+import io, os, re, signal, shutil, stat, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -14,10 +14,12 @@ if not SCRIPT.exists(): SCRIPT = Path(shutil.which('threshold_ai') or 'threshold
 
 @pytest.fixture(autouse=True)
 def restore_signals():
-    "console() installs SIGTERM and SIGHUP handlers: put pytest's back afterwards"
-    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    "console(argv) gives back the handlers it found: check it"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     yield
+    now = {s: signal.getsignal(s) for s in saved}
     for s, h in saved.items(): signal.signal(s, h)
+    assert now == saved
 
 
 def run(capsys, *args, cwd):
@@ -166,10 +168,6 @@ def test_bad_model_files(folder, trained, capsys, damage):
     assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
 
 
-def test_model_file_of_another_kind(folder, capsys):
-    shutil.copy(folder / 'model_sigmoid.pt', folder / 'model_linear.pt')
-    line = one_line_error(run(capsys, '--model', 'linear', cwd=folder), 1)
-    assert 'holds a sigmoid model, not a linear one: use --model sigmoid, or train a linear model with' in line
 
 
 def test_folder_that_cannot_be_written(folder, capsys):
@@ -213,8 +211,9 @@ def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, mo
         os.kill(os.getpid(), sig)  # arrives while the save has not begun: held back until it is over
         real(model, path)
     monkeypatch.setattr(cli, 'save_model', signal_mid_save)
-    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 130)
-    assert 'interrupted after saving model_sigmoid.pt: the new model is in place' in line
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', cwd=folder), 128 + sig)  # D3
+    what = 'interrupted' if sig == signal.SIGINT else f'stopped by {sig.name}'
+    assert f'{what} after saving model_sigmoid.pt: the new model is in place' in line
     assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']  # the new model, complete
     assert load_model(folder / 'model_sigmoid.pt').kind == 'sigmoid'
     assert sorted(p.name for p in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']  # no temporary file
@@ -228,13 +227,17 @@ def test_command_line_does_not_import_fastai():
     assert r.stdout.split() == ['False', 'False']
 
 
-def test_real_process_odd_file_names(tmp_path):
-    "A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error"
+def test_real_process_odd_file_names_and_a_late_signal(tmp_path):
+    """A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error.
+    D4: a SIGTERM once the result is printed, while the process ends: no traceback, no message, status 0"""
     odd = os.fsencode(tmp_path) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
-    r = subprocess.run([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
-                       capture_output=True, timeout=120, env=dict(os.environ, LC_ALL='C.UTF-8'))
-    assert r.returncode == 0, r.stderr
-    assert os.path.exists(odd + b'/model_sigmoid.pt') and r.stderr == b''
+    p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'))
+    while b'accuracy' not in p.stdout.readline(): pass
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert (p.returncode, err) == (0, b'')
+    assert os.path.exists(odd + b'/model_sigmoid.pt')
 
 
 def test_sigterm_while_training_keeps_the_saved_model(folder, trained):
@@ -263,11 +266,162 @@ def test_ctrl_c_while_training_keeps_the_saved_model(folder, trained, capsys, mo
     assert sorted(x.name for x in folder.iterdir()) == ['model_linear.pt', 'model_sigmoid.pt']
 
 
-def test_ctrl_c_while_starting_is_one_line(tmp_path):
-    fake = tmp_path / 'torch'  # a torch whose import is "interrupted", as by Ctrl-C while the real one loads
+# Hostile round three (issue 15): files and paths
+
+def suggested(line):
+    "The command that a one-line error suggests (after its last 'with: '), read by bash as a pasted line would be"
+    assert 'with: threshold_ai ' in line, line
+    words = line.rsplit('with: threshold_ai ', 1)[1]
+    r = subprocess.run(['bash', '-c', 'printf "%s\\0" ' + words], capture_output=True, check=True)
+    return [os.fsdecode(a) for a in r.stdout.split(b'\0')[:-1]]
+
+
+@pytest.mark.parametrize('name', ['a\nb', 'a\rb', 'red\x1b[31m', 'tab\tbell\a'])
+def test_control_characters_in_paths_are_escaped(tmp_path, capsys, name):
+    "D6: one line, nothing a terminal acts on, in errors and in results; the suggested command still works"
+    code, out, err = run(capsys, '--path', name, cwd=tmp_path)
+    line = one_line_error((code, out, err), 1)
+    assert line.isprintable() and repr(name)[1:-1] in line
+    argv = suggested(line)
+    assert argv[argv.index('--path') + 1] == name
+    code, out, err = run(capsys, *argv, '--epochs', '5', cwd=tmp_path)
+    assert code == 0 and all(l.isprintable() for l in out) and err == []
+    assert (tmp_path / name / 'model_linear.pt').is_file()
+
+
+@pytest.mark.parametrize('path', ['-x', 'caf\udcff', 'my models', "it's"])
+def test_suggested_command_works_when_pasted(tmp_path, capsys, path):
+    "D11: '--path=-x' and a name that is not UTF-8 (the byte 0xff, as Python reads it) are suggested back exactly"
+    line = one_line_error(run(capsys, f'--path={path}', '--model', 'sigmoid', cwd=tmp_path), 1)
+    code, _, err = run(capsys, *suggested(line), '--epochs', '5', cwd=tmp_path)
+    assert code == 0, err
+    assert os.path.isfile(os.fsencode(tmp_path) + b'/' + os.fsencode(path) + b'/model_sigmoid.pt')
+    assert run(capsys, f'--path={path}', '--model', 'sigmoid', cwd=tmp_path)[0] == 0
+
+
+def test_special_file_refused_before_training(tmp_path, capsys):
+    "D1: a FIFO where the model file would go: one line before any training, and the FIFO is left alone"
+    os.mkfifo(tmp_path / 'model_linear.pt')
+    code, out, err = run(capsys, '--train', cwd=tmp_path)
+    assert 'not a regular file' in one_line_error((code, out, err), 1) and out == []
+    assert stat.S_ISFIFO(os.lstat(tmp_path / 'model_linear.pt').st_mode)
+
+
+def test_path_that_is_a_file_suggests_no_training(tmp_path, capsys):
+    "D11: --path naming a file is a usage error, not advice to train where no model can be saved"
+    (tmp_path / 'f').write_text('a file')
+    line = one_line_error(run(capsys, '--path', 'f', cwd=tmp_path), 2)
+    assert 'f is a file, not a folder' in line and 'threshold_ai --model' not in line
+
+
+def test_file_of_another_kind_advice_works(folder, trained, capsys):
+    "D11: model_sigmoid.pt holds a linear model: '--model linear' would read model_linear.pt, so it is not advised"
+    shutil.copy(folder / 'model_linear.pt', folder / 'model_sigmoid.pt')
+    line = one_line_error(run(capsys, '--model', 'sigmoid', cwd=folder), 1)
+    assert 'holds a linear model, not a sigmoid one' in line and '--model linear' not in line
+    assert run(capsys, *suggested(line), '--epochs', '5', cwd=folder)[0] == 0
+    assert run(capsys, '--model', 'sigmoid', cwd=folder)[0] == 0
+    assert (folder / 'model_linear.pt').read_bytes() == trained[2]['linear']
+
+
+def test_threshold_advice_works(tmp_path, capsys):
+    "D11: the advice for a model trained for another threshold is a whole command, with the exact threshold"
+    assert run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', '--path=-m', cwd=tmp_path)[0] == 0
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--path=-m', '--threshold', '-2.345678', cwd=tmp_path), 2)
+    assert 'trained for the threshold 3, not -2.34568' in line
+    assert run(capsys, *suggested(line), '--epochs', '5', cwd=tmp_path)[0] == 0
+    assert run(capsys, '--model', 'sigmoid', '--path=-m', '--threshold', '-2.345678', cwd=tmp_path)[0] == 0
+
+
+# Signals and streams
+
+def test_signal_while_testing_after_the_save(folder, monkeypatch, capsys):
+    "D3: SIGTERM while the saved model is tested: 143, the model in place, and a test command that works"
+    real = cli.run_tests
+    def tests_then_sigterm(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(cli, 'run_tests', tests_then_sigterm)
+    line = one_line_error(run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', '--path', 'sub', cwd=folder), 143)
+    assert line.startswith('threshold_ai: error: stopped by SIGTERM after saving sub/model_sigmoid.pt: '
+                           'the new model is in place but untested; test it with: ')
+    monkeypatch.setattr(cli, 'run_tests', real)
+    assert run(capsys, *suggested(line), cwd=folder)[1][0] == 'loaded sub/model_sigmoid.pt (sigmoid, threshold 3)'
+
+
+def test_signal_once_the_run_is_over_changes_nothing(folder, monkeypatch, capsys):
+    "D4: a signal after the tests' result: no error, no traceback, exit status 0"
+    real = cli.run_cli
+    def run_then_sigterm(*args, **kwargs):
+        acc = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return acc
+    monkeypatch.setattr(cli, 'run_cli', run_then_sigterm)
+    code, out, err = run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', cwd=folder)
+    assert (code, err) == (0, []) and out[-2] == 'OK   running 1000 tests'
+
+
+def test_ignored_signal_stays_ignored(folder, monkeypatch, capsys):
+    "`nohup` starts a command with SIGHUP ignored: the command must not undo that (a hang-up changes nothing)"
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    real = cli.save_model
+    def hangup_then_save(model, path):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return real(model, path)
+    monkeypatch.setattr(cli, 'save_model', hangup_then_save)
+    code, out, err = run(capsys, '--model', 'sigmoid', '--train', '--epochs', '5', cwd=folder)
+    assert (code, err) == (0, []) and signal.signal(signal.SIGHUP, before) is signal.SIG_IGN
+
+
+class Broken(io.StringIO):
+    "A stdout that fails like a closed pipe or a full disk once `lines` lines were written"
+    def __init__(self, lines, errno): super().__init__(); self.left, self.errno = lines, errno
+    def write(self, s):
+        if self.left <= 0: raise OSError(self.errno, os.strerror(self.errno))
+        self.left -= s.count('\n')
+        return super().write(s)
+
+
+@pytest.mark.parametrize('errno,what', [(32, 'the output was closed'), (28, 'the output is full')])
+@pytest.mark.parametrize('lines', [1, 7])
+def test_lost_output_says_what_happened(folder, trained, monkeypatch, capsys, errno, what, lines):
+    "D7: EPIPE (| head) or ENOSPC (> /dev/full): what happened, and what became of the model file"
+    monkeypatch.setattr(sys, 'stdout', Broken(lines, errno))
+    code, _, err = run(capsys, '--model', 'sigmoid', '--train', '--seed', '1', '--epochs', '5', cwd=folder)
+    line = one_line_error((code, [], err), 1)
+    if lines == 1:  # during training: nothing saved
+        assert line == f'threshold_ai: error: {what}: nothing was saved'
+        assert (folder / 'model_sigmoid.pt').read_bytes() == trained[2]['sigmoid']
+    else:  # at the 'saved' line, after 'training' and five epochs
+        assert line.startswith(f'threshold_ai: error: {what} after saving model_sigmoid.pt: the new model is in place')
+        assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']
+
+
+def test_real_process_closed_output(tmp_path):
+    "D7: `| head -c1`: one line on stderr, status 1, and no complaint from Python's last flush"
+    r = subprocess.run(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
+                       shell=True, executable='/bin/bash', cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stdout) == (1, 't')
+    assert r.stderr == 'threshold_ai: error: the output was closed: nothing was saved\n'
+
+
+@pytest.mark.parametrize('args', [['--bogus'], ['--model', 'sigmoid'], ['--train', '--lr', '50']])
+def test_errors_never_go_to_stdout(tmp_path, monkeypatch, capsys, args):
+    "D8: with stderr closed (`2>&-`) Python's sys.stderr is None, and print(file=None) would print to stdout"
+    monkeypatch.setattr(sys, 'stderr', None)
+    code, out, _ = run(capsys, *args, cwd=tmp_path)
+    assert code in (1, 2) and not [l for l in out if 'error' in l]
+
+
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_starting_is_one_line(tmp_path, sig):
+    "D5: a signal while the imports run never lands inside them (numpy turns Ctrl-C into an ImportError)"
+    fake = tmp_path / 'torch'  # a torch whose import is hit by a signal, and that turns Ctrl-C into its own error
     fake.mkdir()
-    (fake / '__init__.py').write_text('raise KeyboardInterrupt\n')
+    (fake / '__init__.py').write_text(f'import os, time\ntry:\n    os.kill(os.getpid(), {int(sig)})\n    time.sleep(5)\n'
+                                      "except KeyboardInterrupt as e: raise ImportError('numpy failed to import') from e\n")
+    path = os.pathsep.join([str(tmp_path)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])
     r = subprocess.run([str(SCRIPT), '--model', 'sigmoid'], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, PYTHONPATH=str(tmp_path)))
-    assert r.returncode == 130
-    assert r.stderr == 'threshold_ai: error: interrupted while starting: nothing was done\n'
+                       env=dict(os.environ, PYTHONPATH=path))
+    what = 'interrupted' if sig == signal.SIGINT else f'stopped by {sig.name}'
+    assert (r.returncode, r.stderr) == (128 + sig, f'threshold_ai: error: {what} while starting: nothing was done\n')

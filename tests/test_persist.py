@@ -118,3 +118,60 @@ def test_save_errors_name_the_model_file(model, tmp_path):
     assert str(e.value).startswith(f'cannot save {f}: ') and '.tmp' not in str(e.value)
     with pytest.raises(ModelFileError, match='cannot save'): save_model(model, tmp_path / 'gone' / 'm.pt')
     assert sorted(p.name for p in tmp_path.iterdir()) == ['m.pt']
+
+
+# Hostile round three (issue 15): only a model file is ever replaced
+
+@pytest.mark.parametrize('special', ['fifo', 'socket'])
+def test_special_files_are_never_replaced(model, tmp_path, special):
+    "D1: a FIFO or a socket (like /dev/null, a device) at the path is left alone, with one line"
+    import socket, stat
+    f = tmp_path / 'm.pt'
+    if special == 'fifo': os.mkfifo(f)
+    else: sock = socket.socket(socket.AF_UNIX); sock.bind(str(f))
+    with pytest.raises(ModelFileError) as e: save_model(model, f)
+    assert str(e.value) == f'cannot save {f}: it is not a regular file (a pipe, socket or device), so it is left alone'
+    assert (stat.S_ISFIFO if special == 'fifo' else stat.S_ISSOCK)(os.lstat(f).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ['m.pt']
+
+
+@pytest.mark.parametrize('name', ['newdir/', 'newdir/.', 'newdir/..', 'adir', 'link-to-adir', 'link-to-adir/'])
+def test_a_folder_is_never_replaced(model, tmp_path, name):
+    "D10: a path that names or ends as a folder (even through a link) is refused; nothing is created"
+    (tmp_path / 'adir').mkdir(); (tmp_path / 'link-to-adir').symlink_to('adir')
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(ModelFileError, match='cannot save .*(folder|add a file name)'): save_model(model, f'{tmp_path}/{name}')
+    assert sorted(os.listdir(tmp_path)) == before and (tmp_path / 'link-to-adir').is_symlink()
+    assert os.listdir(tmp_path / 'adir') == []
+
+
+def test_mode_of_the_old_file_is_kept(model, tmp_path):
+    "D9: a private model file stays private when a new model replaces it; a new file gets the umask's mode"
+    f = tmp_path / 'm.pt'
+    save_model(model, f)
+    umask = os.umask(0); os.umask(umask)
+    assert f.stat().st_mode & 0o777 == 0o666 & ~umask
+    f.chmod(0o600)
+    save_model(model, f)
+    assert f.stat().st_mode & 0o777 == 0o600
+
+
+def test_link_to_a_model_file_is_followed(model, tmp_path):
+    "A link to a regular file is followed, as loading follows it: the file it points at gets the new model"
+    (tmp_path / 'real').mkdir()
+    f = save_model(train_model('sigmoid', seed=1), tmp_path / 'real' / 'm.pt'); f.chmod(0o640)
+    (tmp_path / 'link.pt').symlink_to('real/m.pt')
+    save_model(model, tmp_path / 'link.pt')
+    assert (tmp_path / 'link.pt').is_symlink() and f.stat().st_mode & 0o777 == 0o640
+    assert float(load_model(f).threshold) == 7.0 and sorted(os.listdir(tmp_path / 'real')) == ['m.pt']
+
+
+def test_unusable_model_is_blamed_not_the_good_file(model, tmp_path):
+    "D20: saving a model whose std is nan over a good file: the message is about the model; the file is untouched"
+    f = save_model(model, tmp_path / 'm.pt')
+    good = f.read_bytes()
+    bad = train_model('sigmoid', seed=0, threshold=7.0)
+    bad.std.fill_(float('nan'))
+    with pytest.raises(ModelFileError) as e: save_model(bad, f)
+    assert str(e.value) == f'cannot save {f}: this model is not usable (its std is missing or out of range)'
+    assert f.read_bytes() == good

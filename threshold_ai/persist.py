@@ -30,15 +30,16 @@ def model_state(model) -> dict:
                 weight=model.weight.detach().cpu().clone(), bias=model.bias.detach().cpu().clone())
 
 # %% ../nbs/10_persist.ipynb #8f2483fc
-def _check_state(d, path, kind=None):
+def _check_state(d, path, kind=None, what=None):
     "Raise `ModelFileError` unless `d` is a complete, sane model state (of `kind`, when given)"
-    def bad(why): return ModelFileError(f"{path} is not a usable threshold_ai model file ({why})")
+    what = what or f"{path} is not a usable threshold_ai model file"  # saving says: the model is not usable
+    def bad(why): return ModelFileError(f"{what} ({why})")
     if type(d) is not dict or set(d) != set(FIELDS) or d['format'] != FORMAT:
         raise bad('it is some other kind of file')
     if type(d['version']) is not int or d['version'] != VERSION:
         raise bad(f"its format is not version {VERSION}")
     if type(d['kind']) is not str or d['kind'] not in MODELS: raise bad('its model kind is unknown')
-    lim = THRESHOLD_LIMIT  # the range training can produce; beyond it, 32-bit arithmetic breaks down
+    lim = THRESHOLD_LIMIT  # the data lesson's limit: no training run can produce a threshold beyond it
     for k, lo, hi in (('threshold', -lim, lim), ('mean', -2*lim, 2*lim), ('std', 1e-3, lim)):
         if type(d[k]) is not float or not lo <= d[k] <= hi: raise bad(f"its {k} is missing or out of range")
     for k, shape in (('weight', (1, 1)), ('bias', (1,))):
@@ -47,28 +48,43 @@ def _check_state(d, path, kind=None):
                 or t.dtype != torch.float32 or t.shape != shape or not torch.isfinite(t).all()):
             raise bad(f"its {k} is missing or invalid")
     if kind is not None and d['kind'] != kind:
-        e = ModelFileError(f"{path} holds a {d['kind']} model, not a {kind} one")
-        e.found = d['kind']  # so that a caller can suggest the right kind
-        raise e
+        raise ModelFileError(f"{path} holds a {d['kind']} model, not a {kind} one")
 
 # %% ../nbs/10_persist.ipynb #eccd8cd2
+def _target(path):
+    "The file that saving to `path` will replace (None: a new file), and its mode; or a `ModelFileError`"
+    cannot = f"cannot save {path}"
+    if os.path.basename(path) in ('', '.', '..'):  # 'models/', 'models/.': a folder's name, not a file's
+        raise ModelFileError(f"{cannot}: the name ends as a folder's does; add a file name")
+    try: st = os.stat(path)  # follows a link, as loading does
+    except FileNotFoundError:
+        if os.path.islink(path): raise ModelFileError(f"{cannot}: it is a link to nothing") from None
+        return None, None  # nothing there: a new file, with the umask's usual mode
+    except OSError as e: raise ModelFileError(f"{cannot}: {e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode): raise ModelFileError(f"{cannot}: it is a folder, not a model file")
+    if not stat.S_ISREG(st.st_mode):  # a pipe, a socket, a device such as /dev/null: never replaced
+        raise ModelFileError(f"{cannot}: it is not a regular file (a pipe, socket or device), so it is left alone")
+    return Path(os.path.realpath(path)), stat.S_IMODE(st.st_mode)
+
 def save_model(model, path) -> Path:
     "Save `model` to `path` atomically: the old file is replaced only by a complete new one"
-    path = Path(path)
+    text, path = os.fspath(path), Path(path)
     if MODELS.get(getattr(model, 'kind', None)) is not type(model):
         kinds = ', '.join(MODELS)
         raise ModelFileError(f"cannot save a {type(model).__name__}: only {kinds} models can be saved")
     state = model_state(model)
-    _check_state(state, path)  # never write a file that load_model would refuse
+    _check_state(state, path, what=f"cannot save {path}: this model is not usable")  # never write what loading refuses
+    old, mode = _target(text)
+    target = old or path  # a link to a model file: the file it points at is replaced, the link stays
     tmp = None
     try:  # 1. write the new model under a temporary name, in the same folder (a rename cannot cross disks)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f'.{target.name}.', suffix='.tmp')
         with os.fdopen(fd, 'wb') as f:
             torch.save(state, f)
             f.flush(); os.fsync(f.fileno())  # 2. from the buffers onto the disk
-        umask = os.umask(0); os.umask(umask)  # mkstemp's file is private: make it usual
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)  # 3. one step: from now on the name means the new file
+        if mode is None: umask = os.umask(0); os.umask(umask); mode = 0o666 & ~umask  # a new file: the usual mode
+        os.chmod(tmp, mode)  # mkstemp's file is private (0600): give it the old file's mode, or the usual one
+        os.replace(tmp, target)  # 3. one step: from now on the name means the new file
     except BaseException as e:  # anything, even Ctrl-C: remove the temporary file; the old model is untouched
         if tmp is not None: Path(tmp).unlink(missing_ok=True)
         if isinstance(e, OSError): raise ModelFileError(f"cannot save {path}: {e.strerror or e}") from None
