@@ -100,7 +100,7 @@ class History:
     @property
     def failed(self): return self.stop in ('stalled', 'diverged')
 
-# %% ../nbs/02a_training_loop.ipynb #54e4bab3
+# %% ../nbs/02a_training_loop.ipynb #485b8afa
 def train_loop(model, dl, valid, lr:float, epochs:int, loss_func=mse, epoch_fn=train_epoch, on_epoch=None,
                patience:int=10, tol:float=1e-4) -> History:
     "Steps 2 to 7: epochs of `epoch_fn` until the stop step says so; `model` ends with its best epoch's weights"
@@ -117,7 +117,7 @@ def train_loop(model, dl, valid, lr:float, epochs:int, loss_func=mse, epoch_fn=t
     if best is not None: model.load_state_dict(best)  # hand back the best epoch's weights
     return hist
 
-# %% ../nbs/02a_training_loop.ipynb #33b1aa93
+# %% ../nbs/02a_training_loop.ipynb #3d896c8c
 def _shown(v) -> str:
     "`repr(v)`, cut short if it is long (a huge number, a long string), for a one-line message"
     r = repr(v)
@@ -135,7 +135,7 @@ def _check_number(name:str, v, whole:bool=False, least=None, above=None, most=No
        or (most is not None and v > most): raise ValueError(what)
     return v
 
-# %% ../nbs/02a_training_loop.ipynb #2d7d0abb
+# %% ../nbs/02a_training_loop.ipynb #64270ce7
 def _check_device(device):
     "`device` as a `torch.device` that can hold numbers here, or a one-line error that says how to train on the CPU"
     if device is None: return None
@@ -152,14 +152,13 @@ def _check_device(device):
                          f"leave device out (or use device='cpu') to train on the CPU") from None
     return dev
 
-# %% ../nbs/02a_training_loop.ipynb #9a3c4f9e
+# %% ../nbs/02a_training_loop.ipynb #a47babf6
 def _check_set(name:str, s, model, loss_func):
     "The pair `s = (x, y)` if `model` can train on it, or a one-line error that says what to change"
     if not (isinstance(s, (tuple, list)) and len(s) == 2 and all(isinstance(t, torch.Tensor) for t in s)):
         raise TypeError(f"{name} must be a pair (x, y) of tensors, like make_splits().{name}; got {type(s).__name__}")
     x, y = s
-    if x.ndim != 2: raise ValueError(f"{name}'s inputs x have shape {tuple(x.shape)}: give one row per sample, "
-                                     f"shape (n, features), e.g. x.view(-1, 1)")
+    if x.ndim == 0 or y.ndim == 0: raise ValueError(f"{name} must hold one row per sample, got a single number")
     if len(x) == 0: raise ValueError(f"{name} is empty: it needs at least one sample")
     if len(y) != len(x): raise ValueError(f"{name} has {len(x)} inputs but {len(y)} labels: one label per input")
     if not x.is_floating_point():
@@ -168,11 +167,15 @@ def _check_set(name:str, s, model, loss_func):
     if x.device != p.device or y.device != x.device:
         raise ValueError(f"{name} is on {x.device} and {y.device} but the model is on {p.device}: "
                          f"pass device= to fit to put them all in one place")
+    k = min(len(x), 2)  # ask the model for two answers: one row per sample in, one row per sample out?
     try:
-        with torch.no_grad(): out = model(x[:1])
+        with torch.no_grad(): out = model(x[:k])
     except Exception as e:
-        raise ValueError(f"the model cannot take {name}'s inputs of shape {tuple(x.shape)}: "
-                         f"{str(e).splitlines()[0]}") from None
+        out, why = None, str(e).splitlines()[0] if str(e) else type(e).__name__
+    if out is None or out.ndim == 0 or len(out) != k:
+        raise ValueError(f"the model cannot take {name}'s inputs of shape {tuple(x.shape)} as one row per sample: "
+                         + ("use x.view(-1, 1) for one feature" if x.ndim == 1 else why if out is None else
+                            f"it gave an output of shape {tuple(out.shape)} for {k} samples"))
     if y.shape[1:] != out.shape[1:]:
         k = out[0].numel()
         how = (f"reshape them with y.view(-1, {k})" if y.numel() == len(y) * k else
@@ -188,7 +191,7 @@ def _check_set(name:str, s, model, loss_func):
         raise ValueError(f"{name}'s labels must be 0 or 1 for binary cross-entropy")
     return x, y
 
-# %% ../nbs/02a_training_loop.ipynb #a7a459c4
+# %% ../nbs/02a_training_loop.ipynb #b0b30216
 def _recording_moves(model, on_epoch=None):
     "An `on_epoch` that appends to `History.moves` how far the parameters moved this epoch, then calls `on_epoch`"
     flat = lambda: torch.cat([p.detach().flatten() for p in model.parameters()])
