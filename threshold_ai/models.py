@@ -82,7 +82,7 @@ def model_class(kind):
 # %% ../nbs/05_sigmoid.ipynb #da52ed18
 def new_model(kind='linear', x=None, threshold:float=THRESHOLD, seed:int=0, scale:float=0.1):
     "Step 1 for a model of `kind`: scaled for training inputs `x`, with small random parameters from `seed`"
-    from .training import _check_number  # the course's one checking helper (lesson 2); imported here, when called
+    from threshold_ai.training import _check_number  # lesson 2a's checking helper, imported when called
     cls = model_class(kind)
     threshold = _check_number('threshold', threshold)
     scale = _check_number('scale', scale, least=0)
