@@ -2,7 +2,9 @@
 import math, warnings
 import pytest, torch
 import torch.nn.functional as F
-from threshold_ai.all import *
+from threshold_ai.data import *
+from threshold_ai.models import *
+from threshold_ai.training import *
 
 @pytest.fixture(scope='module')
 def s(): return make_splits(n_train=200, n_valid=50, n_test=10, seed=1)
