@@ -79,12 +79,20 @@ def model_class(kind):
     if kind not in MODELS: raise ValueError(f"unknown model kind {kind!r}: choose one of {', '.join(MODELS)}")
     return MODELS[kind]
 
-# %% ../nbs/05_sigmoid.ipynb #1913b6b1
+# %% ../nbs/05_sigmoid.ipynb #da52ed18
 def new_model(kind='linear', x=None, threshold:float=THRESHOLD, seed:int=0, scale:float=0.1):
     "Step 1 for a model of `kind`: scaled for training inputs `x`, with small random parameters from `seed`"
+    from threshold_ai.training import _check_number  # lesson 2a's checking helper, imported when called
     cls = model_class(kind)
-    model = cls.from_data(x, threshold) if x is not None else cls(threshold=threshold)
-    return init_params(model, scale=scale, seed=seed)
+    threshold = _check_number('threshold', threshold)
+    scale = _check_number('scale', scale, least=0)
+    if x is None: return init_params(cls(threshold=threshold), scale=scale, seed=seed)
+    if not (isinstance(x, torch.Tensor) and x.is_floating_point()):
+        raise TypeError(f"x must be a float tensor of training inputs, like make_splits().train[0]; got {type(x).__name__}")
+    if x.numel() < 2 or not torch.isfinite(x).all() or x.min() == x.max():
+        raise ValueError(f"new_model measures the mean and spread of x, so x needs at least two different finite "
+                         f"values; got {x.numel()} value(s)" + ("" if x.numel() < 2 else " that are all equal or not finite"))
+    return init_params(cls.from_data(x, threshold), scale=scale, seed=seed)
 
 # %% ../nbs/08_failures.ipynb #2b4a1ab9
 class ReluModel(LinearModel):
