@@ -12,20 +12,21 @@ from torch import nn
 
 # %% ../nbs/04_quadratic.ipynb #6994a3ce
 from .training import mse, calc_grad, step, train_epoch, fit
+from .data import check_number, check_inputs, _generator
 
 # %% ../nbs/04_quadratic.ipynb #7811a13e
 def speed_data(seed:int=2021, n:int=20):
     "Times `0..n-1` and noisy speeds `rand*5 + 0.8*(t-7.5)**2 + 1`, drawn from `seed`"
-    g = torch.Generator().manual_seed(seed)
+    n, g = check_number('n', n, 1, 10**6, whole=True), _generator(seed)
     t = torch.arange(0, n).float()
     return t, torch.rand(n, generator=g)*5 + 0.8*(t - 7.5)**2 + 1
 
 # %% ../nbs/04_quadratic.ipynb #742144a1
 def start_params(seed:int=2021, n:int=20):
-    "The published run's starting `(a, b, c)`: the second draw of three normals after the data"
-    g = torch.Generator().manual_seed(seed)
+    "The reference run's starting `(a, b, c)`: the second draw of three normals after the data"
+    n, g = check_number('n', n, 1, 10**6, whole=True), _generator(seed)
     torch.rand(n, generator=g)
-    torch.randn(3, generator=g)  # the published run drew three numbers to show them, then drew its parameters
+    torch.randn(3, generator=g)  # the reference run drew three numbers to show them, then drew its parameters
     return torch.randn(3, generator=g)
 
 # %% ../nbs/04_quadratic.ipynb #12eaec47
@@ -45,7 +46,11 @@ class Quadratic(nn.Module):
     "The curve `a*t'**2 + b*t' + c`, with `t' = (t-mean)/std` (no rescaling by default)"
     def __init__(self, params=None, mean:float=0., std:float=1.):
         super().__init__()
-        a, b, c = torch.zeros(3) if params is None else torch.as_tensor(params, dtype=torch.float32)
+        p = torch.zeros(3) if params is None else check_inputs(params, 'params')
+        if p.numel() != 3: raise ValueError(f"params must be three numbers (a, b, c), got {p.numel()}")
+        a, b, c = p.flatten()
+        mean = check_number('mean', mean)
+        if check_number('std', std, 0) == 0: raise ValueError("std must be above 0")
         self.a, self.b, self.c = nn.Parameter(a.clone()), nn.Parameter(b.clone()), nn.Parameter(c.clone())
         self.register_buffer('mean', torch.tensor(float(mean)))
         self.register_buffer('std', torch.tensor(float(std)))
@@ -53,6 +58,8 @@ class Quadratic(nn.Module):
     @classmethod
     def from_data(cls, t, params=None):
         "A quadratic in the standardised input, with mean and std measured on `t`"
+        t = check_inputs(t, 't')
+        if t.numel() < 2 or t.min() == t.max(): raise ValueError("t must hold at least two different times")
         return cls(params, t.mean().item(), t.std().item())
 
     def forward(self, t):
@@ -62,6 +69,9 @@ class Quadratic(nn.Module):
 # %% ../nbs/04_quadratic.ipynb #254cff4a
 def rmse(preds, targets):
     "Root mean squared error: the typical miss, in the units of the targets"
+    if torch.as_tensor(preds).shape != torch.as_tensor(targets).shape:  # else a row against a column compares every pair
+        raise ValueError(f"preds and targets must have the same shape, got {tuple(torch.as_tensor(preds).shape)} "
+                         f"and {tuple(torch.as_tensor(targets).shape)}")
     return mse(preds, targets).sqrt()
 
 # %% ../nbs/04_quadratic.ipynb #3927cfcd
@@ -72,7 +82,8 @@ def noise_floor(width:float=5.) -> float:
 # %% ../nbs/04_quadratic.ipynb #27f74be0
 def least_squares_fit(t, y):
     "The best quadratic `(a, b, c)` in `t` by least squares, and its RMSE, in double precision"
-    t, y = t.double(), y.double()
+    t, y = check_inputs(t, 't').double().flatten(), check_inputs(y, 'y').double().flatten()
+    if len(t) != len(y) or len(t.unique()) < 3: raise ValueError("t and y must be the same length, with at least 3 different times")
     A = torch.stack([t**2, t, torch.ones_like(t)], dim=1)
     abc = torch.linalg.lstsq(A, y.unsqueeze(1)).solution.flatten()
     return abc, ((A @ abc - y)**2).mean().sqrt().item()
