@@ -120,9 +120,10 @@ def check_grid(n, threshold, below, above, spacing, device='cpu'):
     return n, threshold, -round(below/spacing), round(above/spacing), device
 
 # %% ../nbs/00_data.ipynb #5a68f7db
-def check_inputs(x, name:str='x'):
-    "`x` as a float32 tensor of finite numbers: a number, a list or 1-D tensor of numbers, or a column `(n, 1)`"
-    what = f"{name} must be a number, a list of numbers or a column of shape (n, 1)"
+def check_inputs(x, name:str='x', columns:int=1):
+    "`x` as a float32 tensor of finite numbers: a number, a list or 1-D tensor of numbers, or a table of `columns` columns"
+    what = (f"{name} must be a number, a list of numbers or a column of shape (n, 1)" if columns == 1 else
+            f"{name} must be numbers" + (f" in a table of shape (n, {columns})" if columns else ""))
     if not isinstance(x, torch.Tensor):
         if x is None or isinstance(x, (str, bytes, dict, set)): raise TypeError(f"{what}, got {_show(x)}")
         try: x = torch.as_tensor(x)
@@ -130,7 +131,8 @@ def check_inputs(x, name:str='x'):
     if x.dtype == torch.bool or x.is_complex() or not (x.is_floating_point() or x.dtype in (torch.int8, torch.uint8,
                                                                                          torch.int16, torch.int32, torch.int64)):
         raise TypeError(f"{what} of real numbers, got {str(x.dtype).replace('torch.', '')} values")
-    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] != 1): raise ValueError(f"{what}, got shape {tuple(x.shape)}")
+    if columns and (x.ndim > 2 or (x.ndim == 2 and x.shape[1] != columns)):
+        raise ValueError(f"{what}, got shape {tuple(x.shape)}")
     x = x.to(torch.float32)
     if not torch.isfinite(x).all(): raise ValueError(f"{name} must hold finite numbers that fit in 32 bits, not nan or inf")
     return x

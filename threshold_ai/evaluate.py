@@ -23,7 +23,7 @@ def seed_for_tests(seed:int) -> int:
 # %% ../nbs/03_testing.ipynb #49c4d2c9
 def accuracy_of(model, x, y) -> float:
     "The fraction of the model's answers on `(x, y)` that are right"
-    answers, y = classify(model, x), check_inputs(y, 'y')  # both checked where they enter (lesson 0)
+    answers, y = classify(model, x), check_inputs(y, 'y', columns=None)  # both checked where they enter (lesson 0)
     if y.shape != answers.shape:  # a column against a row would silently compare every pair
         raise ValueError(f"y must hold one label per input, in the shape of x {tuple(answers.shape)}, got {tuple(y.shape)}")
     if not ((y == 0) | (y == 1)).all(): raise ValueError("y must hold labels 0 and 1")

@@ -61,12 +61,12 @@ def predict(model, x):
 
 # %% ../nbs/01_linear.ipynb #d1d8e2c9
 def classify(model, x):
-    "The model's answer to 'is x greater than the threshold?': a bool per input, in the shape of `x`"
-    x = check_inputs(x)  # a number, a list, a 1-D tensor or a column (n, 1) of finite real numbers (lesson 0)
+    "The model's answer to 'is x greater than the threshold?': a bool per input (per row of a table of inputs)"
+    x = check_inputs(x, columns=1 if isinstance(model, LinearModel) else None)  # finite real numbers (lesson 0)
     p = next(model.parameters(), None)
     if p is not None: x = x.to(p.device)  # ask the model where it lives
     with torch.no_grad():
-        if x.ndim == 2: return predict(model, x) > CUT
+        if x.ndim >= 2: return predict(model, x) > CUT
         return (predict(model, x.reshape(-1, 1)) > CUT).reshape(x.shape)
 
 # %% ../nbs/05_sigmoid.ipynb #4331bcc6
