@@ -23,13 +23,17 @@ def seed_for_tests(seed:int) -> int:
 # %% ../nbs/03_testing.ipynb #49c4d2c9
 def accuracy_of(model, x, y) -> float:
     "The fraction of the model's answers on `(x, y)` that are right"
-    return (classify(model, x) == y.bool()).float().mean().item()
+    answers, y = classify(model, x), check_inputs(y, 'y', columns=None)  # both checked where they enter (lesson 0)
+    if y.shape != answers.shape:  # a column against a row would silently compare every pair
+        raise ValueError(f"y must hold one label per input, in the shape of x {tuple(answers.shape)}, got {tuple(y.shape)}")
+    if not ((y == 0) | (y == 1)).all(): raise ValueError("y must hold labels 0 and 1")
+    return (answers == y.to(answers.device).bool()).float().mean().item()
 
 # %% ../nbs/03_testing.ipynb #6335c72e
 def run_tests(model, n:int=1000, threshold:float=None, seed:int=None, verbose:bool=False) -> float:
     "Accuracy of `model` on `n` fresh samples (threshold: the model's own unless given)"
     if threshold is None: threshold = float(getattr(model, 'threshold', THRESHOLD))
-    x, y = make_samples(n, threshold=threshold, seed=seed)
+    x, y = make_samples(n, threshold=threshold, seed=seed)  # checks n (and that n samples fit in memory) first
     acc = accuracy_of(model, x, y) if n else float('nan')
     if verbose:
         print(f"OK   running {n} tests")
@@ -40,7 +44,9 @@ def run_tests(model, n:int=1000, threshold:float=None, seed:int=None, verbose:bo
 def least_squares_boundary(threshold:float=THRESHOLD, below:float=BELOW, above:float=ABOVE,
                            spacing:float=SPACING) -> float:
     "Where the best straight line (least squares over the whole grid) crosses one half"
-    k = torch.arange(-round(below/spacing), round(above/spacing)+1, dtype=torch.float64)
+    _, threshold, lo, hi, _ = check_grid(0, threshold, below, above, spacing)  # the grid's checks, from lesson 0
+    if hi < 1: raise ValueError(f"the grid needs a value above the threshold: above must be at least spacing, got {above!r}")
+    k = torch.arange(lo, hi+1, dtype=torch.float64)
     x, y = threshold + k*spacing, (k > 0).double()
     A = torch.stack([x, torch.ones_like(x)], dim=1)
     w, b = torch.linalg.lstsq(A, y.unsqueeze(1)).solution.flatten().tolist()

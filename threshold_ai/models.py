@@ -22,6 +22,8 @@ class LinearModel(nn.Module):
     kind = 'linear'
     line_at_cut = CUT  # the value of the line `w*x' + b` where the output crosses CUT
     def __init__(self, mean:float=0., std:float=1., threshold:float=THRESHOLD):
+        mean, threshold = check_number('mean', mean), check_number('threshold', threshold)
+        if check_number('std', std, 0) == 0: raise ValueError("std must be above 0: the inputs must have some spread")
         super().__init__()
         self.weight = nn.Parameter(torch.zeros(1, 1))
         self.bias = nn.Parameter(torch.zeros(1))
@@ -32,6 +34,9 @@ class LinearModel(nn.Module):
     @classmethod
     def from_data(cls, x, threshold:float=THRESHOLD):
         "A model whose input scaling is measured on the training inputs `x`"
+        x = check_inputs(x)  # lesson 0's guard: numbers only, finite, one column
+        if x.numel() < 2 or x.min() == x.max():
+            raise ValueError(f"x must hold at least two different values to measure their spread, got {x.numel()} inputs")
         return cls(x.mean().item(), x.std().item(), threshold)
 
     def line(self, x): return ((x - self.mean) / self.std) @ self.weight + self.bias
@@ -44,7 +49,7 @@ class LinearModel(nn.Module):
 # %% ../nbs/01_linear.ipynb #d4d18fbb
 def init_params(model, scale:float=0.1, seed:int=None):
     "Step 1, init: give every parameter of `model` a random value from a normal distribution of std `scale`"
-    g = _generator(seed)
+    scale, g = check_number('scale', scale, 0), _generator(seed)
     with torch.no_grad():
         for p in model.parameters(): p.copy_(torch.randn(p.shape, generator=g) * scale)
     return model
@@ -56,11 +61,13 @@ def predict(model, x):
 
 # %% ../nbs/01_linear.ipynb #d1d8e2c9
 def classify(model, x):
-    "The model's answer to 'is x greater than the threshold?', a bool per input (a 1-D `x` gives a 1-D answer)"
-    x = torch.as_tensor(x, dtype=torch.float32)
+    "The model's answer to 'is x greater than the threshold?': a bool per input (per row of a table of inputs)"
+    x = check_inputs(x, columns=1 if isinstance(model, LinearModel) else None)  # finite real numbers (lesson 0)
+    p = next(model.parameters(), None)
+    if p is not None: x = x.to(p.device)  # ask the model where it lives
     with torch.no_grad():
-        if x.ndim == 1: return (predict(model, x.unsqueeze(1)) > CUT).squeeze(1)
-        return predict(model, x) > CUT
+        if x.ndim >= 2: return predict(model, x) > CUT
+        return (predict(model, x.reshape(-1, 1)) > CUT).reshape(x.shape)
 
 # %% ../nbs/05_sigmoid.ipynb #4331bcc6
 class SigmoidModel(LinearModel):
