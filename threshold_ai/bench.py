@@ -169,7 +169,7 @@ def report(res:dict) -> str:
         train = f" (making the samples alone: {r['making_s']:.2f} s)" if 'making_s' in r else ''
         out.append(f"Streaming{', compiled' * bool(r.get('compile'))}: {r['n']:,} samples in batches of {r['bs']:,}, "
                    f"one pass in {r['seconds']:.2f} s{train}, {r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB "
-                   f"of Python and torch, test accuracy {r['accuracy']:.1%}.")
+                   f"of Python and torch{' and the compiler' * ('compiler_mb' in r)}, test accuracy {r['accuracy']:.1%}.")
     if a: out.append(f"An eager epoch on {a['n']:,} samples: {a['default_ms']:.0f} ms with glibc's default allocator "
                      f"settings, {a['tuned_ms']:.0f} ms with {' and '.join(f'{k}={v}' for k, v in a['env'].items())}.")
     if cli: out.append(f"`threshold_ai --model sigmoid` from a cold start: {statistics.median(cli):.2f} s.")
