@@ -1,5 +1,6 @@
 "The benchmark module: its pieces give sane figures (no test asserts a wall time), and its command handles bad input."
-import math, subprocess, sys
+import json, math, subprocess, sys
+from pathlib import Path
 import pytest
 import torch
 from threshold_ai.all import *
@@ -76,3 +77,104 @@ def test_command_rejects_a_missing_gpu(capsys):
     assert e.value.code == 2
     assert capsys.readouterr().err.strip().splitlines() == [
         'threshold_ai.bench: error: --device cuda needs an NVIDIA GPU and a CUDA build of torch; use --device cpu']
+
+
+def _weights(m): return [p.detach().clone() for p in m.parameters()]
+
+
+def test_compiled_training_equals_the_taught_one():
+    "The one test that compiles (small n): fit(compile=True) lands on the eager run's weights"
+    taught = train_model('sigmoid', seed=0, n=2000, epochs=30)
+    fast = train_model('sigmoid', seed=0, n=2000, epochs=30, compile=True)
+    assert len(fast.history.valid) == len(taught.history.valid)
+    for p, q in zip(_weights(taught), _weights(fast)): assert torch.allclose(p, q, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('kind', ['linear', 'sigmoid', ReluModel])
+def test_fused_grad_matches_autograd(kind):
+    x, y = make_samples(500, seed=0)
+    m = new_model(kind, x, seed=0)
+    loss = calc_grad(m, x, y)
+    fused_loss, grads = fused_grad(m, x, y)
+    assert torch.allclose(fused_loss, loss)
+    for p, g in zip(m.parameters(), grads): assert torch.allclose(g, p.grad, atol=1e-6)
+
+
+@pytest.mark.parametrize('where', ['at torch.compile', 'at the first call'])
+def test_compile_failure_falls_back_to_eager_with_one_warning(monkeypatch, where):
+    def broken(fn, **kw):
+        if where == 'at torch.compile': raise RuntimeError('no C++ compiler found\nmore detail')
+        def call(*a, **k): raise RuntimeError('InvalidCxxCompiler: no working C++ compiler\nmore detail')
+        return call
+    monkeypatch.setattr(torch, 'compile', broken)
+    taught = train_model('sigmoid', seed=0, n=500, epochs=5)
+    with pytest.warns(CompileWarning) as record:
+        fast = train_model('sigmoid', seed=0, n=500, epochs=5, compile=True)
+    assert len(record) == 1 and '\n' not in str(record[0].message)
+    assert 'training eagerly' in str(record[0].message)
+    assert all(torch.equal(p, q) for p, q in zip(_weights(taught), _weights(fast)))
+
+
+def test_stream_train_compiled_falls_back_too(monkeypatch):
+    monkeypatch.setattr(torch, 'compile', lambda fn, **kw: (_ for _ in ()).throw(RuntimeError('no compiler')))
+    with pytest.warns(CompileWarning):
+        m, loss = stream_train(n=30_000, bs=10_000, compile=True)
+    m2, loss2 = stream_train(n=30_000, bs=10_000)
+    assert loss == loss2 and all(torch.equal(p, q) for p, q in zip(_weights(m), _weights(m2)))
+
+
+def test_run_benchmark_keeps_the_seeds_asked_for_with_quick(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench, 'race', lambda kind, seeds, device: seen.append(list(seeds)) or dict(times={}, target=1))
+    for name in ('warm_up', 'growth', 'in_fresh_process', 'cli_seconds', 'allocator_ms'):
+        monkeypatch.setattr(bench, name, lambda *a, **k: None)
+    bench.run_benchmark(quick=True, seeds=3, log=lambda m: None)
+    assert seen == [[0, 1, 2]] * len(TARGETS)
+    seen.clear(); bench.run_benchmark(quick=True, log=lambda m: None)
+    assert seen == [[0, 1]] * len(TARGETS)  # --quick alone: 2 seeds
+
+
+def test_command_passes_seeds_and_compile_through(monkeypatch, tmp_path, capsys):
+    got = {}
+    def fake(quick, seeds, device, log, compile): got.update(quick=quick, seeds=seeds, compile=compile); raise SystemExit(0)
+    monkeypatch.setattr(bench, 'run_benchmark', fake)
+    with pytest.raises(SystemExit): bench.main(quick=True, seeds=3, compile=True, json_path=str(tmp_path/'r.json'))
+    assert got == dict(quick=True, seeds=3, compile=True)
+
+
+@pytest.mark.parametrize('path', ['/nonexistent/x.json', '.'])
+def test_command_checks_the_json_path_before_measuring(monkeypatch, capsys, path):
+    monkeypatch.setattr(bench, 'run_benchmark', lambda *a, **k: pytest.fail('measured before checking the path'))
+    with pytest.raises(SystemExit) as e: bench.main(quick=True, json_path=path)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith('threshold_ai.bench: error: --json_path')
+
+
+def test_command_keeps_the_figures_when_the_write_fails(monkeypatch, capsys, tmp_path):
+    out = tmp_path / 'gone'; out.mkdir()
+    races = {k: dict(times={m: [0.001, 0.002] for m in methods()}, target=TARGETS[k]) for k in TARGETS}
+    res = dict(machine='test', device='cpu', quick=True, date='today', races=races,
+               growth=[dict(n=1000, ms=1., floor_ms=0.1, extra_mb=5., gpu_mb=0.)],
+               stream=dict(baseline_mb=200., result=dict(n=10**6, bs=10**5, seconds=1., extra_mb=9., accuracy=1.)))
+    def measure(*a, **k): out.rmdir(); return res  # the folder disappears while measuring
+    monkeypatch.setattr(bench, 'run_benchmark', measure)
+    with pytest.raises(SystemExit) as e: bench.main(quick=True, json_path=str(out/'r.json'))
+    cap = capsys.readouterr()
+    assert e.value.code == 2 and '| 1,000 | 1.00 |' in cap.out  # the report was printed
+    spare = cap.err.strip().splitlines()[-1].rsplit(' ', 1)[-1]
+    assert json.loads(Path(spare).read_text())['growth'] == res['growth']; Path(spare).unlink()
+
+
+def test_report_has_the_compiled_rows_and_the_allocator():
+    races = {k: dict(times={m: [0.001, 0.002] for m in methods()}, target=TARGETS[k]) for k in TARGETS}
+    grow = [dict(n=10**6, ms=20., floor_ms=0.5, extra_mb=70., gpu_mb=0., fused_ms=30., compiled_ms=1., compile_s=4.)]
+    stream = dict(baseline_mb=200., result=dict(n=10**8, bs=10**5, seconds=2., making_s=1.5, extra_mb=9., accuracy=1.))
+    fast = dict(stream, result=dict(stream['result'], seconds=1.7, compile=True))
+    md = report(dict(machine='t', device='cpu', quick=False, date='d', races=races, growth=grow, stream=stream,
+                     stream_compiled=fast,
+                     allocator=dict(n=10**7, default_ms=300., tuned_ms=100., env=MALLOC_KEEP)))
+    assert '| 1,000,000 | 0.5 | 20.00 | 40.0 | 30.00 | 60.0 | 1.00 | 2.0 | 4.0 |' in md
+    assert 'one pass in 2.00 s' in md and 'Streaming, compiled' in md and 'one pass in 1.70 s' in md
+    assert 'making the samples alone: 1.50 s' in md
+    assert '300 ms' in md and 'MALLOC_MMAP_THRESHOLD_' in md

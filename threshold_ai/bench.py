@@ -173,6 +173,7 @@ from fastcore.script import call_parse, Param, store_true
 from .scale import *
 from .scale import _seconds, _growth_row
 
+# %% ../nbs/12a_scale.ipynb #cb1b969a
 def cli_seconds(repeats:int=3) -> list:
     "Wall seconds of `threshold_ai --model sigmoid` (load a model, run 1000 tests), each in a new process"
     from threshold_ai.persist import save_model
@@ -182,48 +183,81 @@ def cli_seconds(repeats:int=3) -> list:
         return [_seconds(lambda: subprocess.run(cmd, cwd=d, capture_output=True, check=True), warm=False)
                 for _ in range(repeats)]
 
-def run_benchmark(quick:bool=False, seeds:int=5, device:str='cpu', log=print) -> dict:
-    "Every measurement of lessons 12 and 12a as one dictionary of raw figures (`quick`: a short run)"
+def run_benchmark(quick:bool=False, seeds:int=None, device:str='cpu', log=print, compile:bool=False) -> dict:
+    "Every measurement of lessons 12 and 12a as one dictionary of raw figures (`quick`: a short run; `compile`: compiled rows)"
+    seeds = seeds or (2 if quick else 5)
     warm_up(device)
-    log('timing each method to its target...')
-    races = {kind: race(kind, range(2 if quick else seeds), device) for kind in TARGETS}
-    log('measuring cost as the data grows, then streaming...')
-    grow = growth([10**k for k in range(3, 6 if quick else 8)], device=device)
-    stream = in_fresh_process(device=device, stream=dict(n=10**6 if quick else 10**8, bs=100_000))
+    log(f'timing each method to its target, {seeds} seeds...')
+    races = {kind: race(kind, range(seeds), device) for kind in TARGETS}
+    log('measuring cost as the data grows' + ', eager and compiled' * compile + ', then streaming...')
+    grow = growth([10**k for k in range(3, 6 if quick else 8)], device=device,
+                  hows=('eager', 'fused', 'compiled') if compile else ('eager',))
+    stream = dict(n=10**6 if quick else 10**8, bs=100_000)
+    streams = [in_fresh_process(device=device, stream=dict(stream, compile=c)) for c in (False, True)[:1 + compile]]
+    alloc = None if quick or device != 'cpu' else allocator_ms(10**7)
     machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}"
     if device.startswith('cuda'): machine = f"{torch.cuda.get_device_name(0)} ({machine})"
     return dict(machine=machine, device=device, quick=quick, date=time.strftime('%Y-%m-%d'), races=races,
-                growth=grow, stream=stream, cli_seconds=cli_seconds(2 if quick else 3))
+                growth=grow, stream=streams[0], stream_compiled=streams[1] if compile else None,
+                allocator=alloc, cli_seconds=cli_seconds(2 if quick else 3))
+
+# %% ../nbs/12a_scale.ipynb #6cf71461
+def _compiled_row(g):
+    "A row of the compiled table: eager, by hand and compiled ms per epoch, each with its ratio to the floor"
+    x = lambda ms: f"{ms:.2f} | {ms / g['floor_ms']:,.1f}"
+    return (f"| {g['n']:,} | {g['floor_ms']:.2g} | {x(g['ms'])} | {x(g['fused_ms'])} | {x(g['compiled_ms'])} | "
+            f"{g['compile_s']:.1f} |")
 
 def report(res:dict) -> str:
-    "The figures as Markdown: the race, the growth table beside its floor, streaming and start-up"
-    s, cli, gpu = res['stream'], res.get('cli_seconds'), res['device'].startswith('cuda')
-    r, runs = s['result'], ' (quick run)' * res['quick']
+    "The figures as Markdown: the race, the growth table beside its floor, compiled epochs, streaming and start-up"
+    cli, gpu, a = res.get('cli_seconds'), res['device'].startswith('cuda'), res.get('allocator')
+    runs = ' (quick run)' * res['quick']
     out = [f"Measured on {res['machine']}, device `{res['device']}`, {res['date']}{runs}; medians over "
            f"the seeds (fastest–slowest in brackets), ratios to {LABELS[BASELINE_METHOD]}.", '',
            race_table(res['races']), '',
            '| samples | ms per epoch | floor (ms) | × floor | extra peak MB |' + ' GPU MB |' * gpu,
-           '|---:|---:|---:|---:|---:|' + '---:|' * gpu, *[_growth_row(g, gpu) for g in res['growth']], '',
-           f"Streaming: {r['n']:,} samples in batches of {r['bs']:,}, one pass in {r['seconds']:.1f} s, "
-           f"{r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB of Python and torch, "
-           f"test accuracy {r['accuracy']:.1%}."]
+           '|---:|---:|---:|---:|---:|' + '---:|' * gpu, *[_growth_row(g, gpu) for g in res['growth']], '']
+    if 'compiled_ms' in res['growth'][0]:
+        out += ['| samples | floor (ms) | eager ms | × floor | by hand ms | × floor | compiled ms | × floor | '
+                'compile s |', '|---:|' * 1 + '---:|' * 8, *map(_compiled_row, res['growth']), '']
+    for s in filter(None, (res['stream'], res.get('stream_compiled'))):
+        r = s['result']
+        train = f" (making the samples alone: {r['making_s']:.2f} s)" if 'making_s' in r else ''
+        out.append(f"Streaming{', compiled' * bool(r.get('compile'))}: {r['n']:,} samples in batches of {r['bs']:,}, "
+                   f"one pass in {r['seconds']:.2f} s{train}, {r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB "
+                   f"of Python and torch{' and the compiler' * ('compiler_mb' in r)}, test accuracy {r['accuracy']:.1%}.")
+    if a: out.append(f"An eager epoch on {a['n']:,} samples: {a['default_ms']:.0f} ms with glibc's default allocator "
+                     f"settings, {a['tuned_ms']:.0f} ms with {' and '.join(f'{k}={v}' for k, v in a['env'].items())}.")
     if cli: out.append(f"`threshold_ai --model sigmoid` from a cold start: {statistics.median(cli):.2f} s.")
     return '\n'.join(out)
 
 # %% ../nbs/12a_scale.ipynb #570481f3
+def _writable(path) -> str:
+    "Why the file `path` cannot be written, or None if it can"
+    p = Path(path)
+    if p.is_dir(): return f'{path} is a folder: give a file name'
+    if not p.parent.is_dir(): return f'the folder {p.parent} does not exist'
+    if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)): return f'cannot write {path}'
+
 @call_parse
 def main(
-    quick:Param("a short run: 2 seeds, up to 10^5 samples, 10^6 streamed", store_true)=False,
-    seeds:Param("seeds to time each method on", int)=5,
+    quick:Param("a short run: 2 seeds unless --seeds says, up to 10^5 samples, 10^6 streamed", store_true)=False,
+    seeds:Param("seeds to time each method on (default 5, or 2 with --quick)", int)=None,
     device:Param("where to train: cpu, or cuda for an NVIDIA GPU", str)='cpu',
     json_path:Param("where to write the raw figures as JSON", str)='bench_results.json',
+    compile:Param("also time epochs compiled by torch.compile, and stream compiled", store_true)=False,
 ):
     "Benchmark threshold_ai: time to accuracy, cost as the data grows, streaming, command-line start-up"
     def fail(msg): print(f'threshold_ai.bench: error: {msg}', file=sys.stderr); sys.exit(2)
     if device != 'cpu' and not device.startswith('cuda'): fail(f'unknown device {device!r}: use cpu or cuda')
     if device.startswith('cuda') and not torch.cuda.is_available():
         fail('--device cuda needs an NVIDIA GPU and a CUDA build of torch; use --device cpu')
-    if seeds < 1: fail('--seeds must be 1 or more')
-    res = run_benchmark(quick, seeds, device, log=lambda m: print(m, file=sys.stderr))
-    Path(json_path).write_text(json.dumps(res, indent=1, default=str))
-    print(report(res))
+    if seeds is not None and seeds < 1: fail('--seeds must be 1 or more')
+    if why := _writable(json_path): fail(f'--json_path: {why}')  # before minutes of measuring, not after
+    res = run_benchmark(quick, seeds, device, log=lambda m: print(m, file=sys.stderr), compile=compile)
+    print(report(res))  # the figures first: a failed write below cannot lose them
+    try: Path(json_path).write_text(json.dumps(res, indent=1, default=str))
+    except OSError as e:
+        spare = Path(tempfile.gettempdir()) / f'bench_results_{os.getpid()}.json'
+        spare.write_text(json.dumps(res, indent=1, default=str))
+        fail(f'could not write {json_path} ({e.strerror}); the raw figures are in {spare}')
