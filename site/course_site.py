@@ -119,6 +119,13 @@ def _on_source_read(app, docname, source):
     source[0] = rewrite(source[0], docname, app.config.version, app.srcdir)
 
 
+def _output_folder_inside(app):
+    """MyST-NB writes each page's notebook and pictures to `jupyter_execute` beside the output folder (the
+    repository's root for `_docs`): put it inside the build's doctrees, so that a build writes nothing outside `_docs`"""
+    app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(Path(app.doctreedir) / 'jupyter_execute'))
+
+
 def setup(app):
     app.connect('source-read', _on_source_read)
+    app.connect('builder-inited', _output_folder_inside, priority=900)  # after MyST-NB's own (priority 500)
     return dict(parallel_read_safe=True, parallel_write_safe=True)

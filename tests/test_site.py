@@ -124,6 +124,7 @@ def site(tmp_path_factory):
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f'the site does not build:\n{r.stdout}\n{r.stderr}'
     if git: assert status() == before, 'building the site changed files in the repository'
+    assert [p.name for p in out.parent.iterdir()] == ['_docs'], 'the build wrote beside its output folder'
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{server.server_address[1]}', out
