@@ -36,6 +36,7 @@ myst_heading_anchors = 3
 html_theme = 'sphinx_book_theme'
 html_context = dict(default_mode='light')  # without it the theme logs 'Got invalid theme mode' as a console error
 html_title = f'{project} {version}'
+html_favicon = 'favicon.svg'             # the step at 3; without an icon the browser asks for /favicon.ico and gets a 404
 html_copy_source = False                   # each page links to its notebook itself (a download), not a text copy
 html_show_sourcelink = False
 html_last_updated_fmt = None
