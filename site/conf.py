@@ -4,7 +4,7 @@ Build it from the repository's root (README, "Course site"):
 
     sphinx-build -q -W -c site nbs _docs
 
-and open `_docs/index.html`. The course's name, version and output folder come from settings.ini.
+and open `_docs/index.html` (`_docs` is settings.ini's doc_path). The course's name and version come from settings.ini.
 """
 import configparser
 import sys
@@ -25,7 +25,7 @@ version = release = _s['version']
 extensions = ['myst_nb', 'course_site']
 root_doc = 'index'
 exclude_patterns = ['_*', '.*', '**/.ipynb_checkpoints']
-suppress_warnings = ['myst.header']        # lessons start at `#` and may skip heading levels, as Jupyter allows
+suppress_warnings = ['myst.header']        # a heading level skipped (08_failures goes from # to ###): Jupyter allows it
 
 # MyST-NB: show the outputs committed in the notebooks, run nothing
 nb_execution_mode = 'off'
@@ -36,6 +36,7 @@ myst_heading_anchors = 3
 html_theme = 'sphinx_book_theme'
 html_context = dict(default_mode='light')  # without it the theme logs 'Got invalid theme mode' as a console error
 html_title = f'{project} {version}'
+html_favicon = 'favicon.svg'             # the step at 3; without an icon the browser asks for /favicon.ico and gets a 404
 html_copy_source = False                   # each page links to its notebook itself (a download), not a text copy
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -8,12 +8,14 @@ Sphinx reads it (the `source-read` event) and hands MyST-NB a copy in which:
 - every `#|` line is dropped from the code shown (`#| export` cells stay visible as code: the lessons teach with them);
   a cell is never emptied, because MyST-NB skips a cell whose source is empty, outputs included;
 - ipywidgets outputs (which need a live kernel) and the notebook's widget state are dropped, so a slider cell shows
-  the one static picture `show_with_sliders` drew, and no page loads the widget scripts from the network;
+  the one static picture `show_with_sliders` drew (with a line saying it is a still), and no page loads the widget
+  scripts from the network;
 - a line under the title states the course's version and links to the notebook itself (to open it in Jupyter);
 - the home page (`index`) gets the table of contents, built from the notebooks present, by file name.
 
-Links between lessons written `NN_name.ipynb` are resolved by MyST itself (a link to a document it knows); one to a
-notebook that does not exist raises a warning, which `-W` turns into a failed build.
+Links between lessons written `NN_name.ipynb`, in the prose or in Markdown a cell prints, are resolved by MyST itself
+(a link to a document it knows); one to a notebook that does not exist raises a warning, which `-W` turns into a
+failed build.
 """
 import json
 import re
@@ -119,6 +121,13 @@ def _on_source_read(app, docname, source):
     source[0] = rewrite(source[0], docname, app.config.version, app.srcdir)
 
 
+def _output_folder_inside(app):
+    """MyST-NB writes each page's notebook and pictures to `jupyter_execute` beside the output folder (the
+    repository's root for `_docs`): put it inside the build's doctrees, so that a build writes nothing outside `_docs`"""
+    app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(Path(app.doctreedir) / 'jupyter_execute'))
+
+
 def setup(app):
     app.connect('source-read', _on_source_read)
+    app.connect('builder-inited', _output_folder_inside, priority=900)  # after MyST-NB's own (priority 500)
     return dict(parallel_read_safe=True, parallel_write_safe=True)
