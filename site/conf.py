@@ -25,7 +25,7 @@ version = release = _s['version']
 extensions = ['myst_nb', 'course_site']
 root_doc = 'index'
 exclude_patterns = ['_*', '.*', '**/.ipynb_checkpoints']
-suppress_warnings = ['myst.header']        # a heading level skipped (08_failures goes from # to ###): Jupyter allows it
+suppress_warnings = []
 
 # MyST-NB: show the outputs committed in the notebooks, run nothing
 nb_execution_mode = 'off'
