@@ -42,8 +42,9 @@ def test_unknown_kind():
 @pytest.mark.parametrize('seed', [2**32, 2**32 + 5, -1, 1.0, 0.5, True, '0', torch.tensor(1.5)])
 def test_bad_seed_refused_in_one_line(seed):
     "D17: a seed the generator cannot keep (too large, negative, a float, a bool) is refused before torch sees it"
-    with pytest.raises(ValueError, match='seed must be a whole number from 0 to 4,294,967,295'): digit_splits(seed)
-    with pytest.raises(ValueError, match='seed must be a whole number'): train_digits('linear', seed=seed, epochs=1)
+    refused = (TypeError, ValueError)  # the wrong kind of value is a TypeError, a whole number out of range a ValueError
+    with pytest.raises(refused, match='seed must be a whole number from 0 to 4,294,967,295'): digit_splits(seed)
+    with pytest.raises(refused, match='seed must be a whole number'): train_digits('linear', seed=seed, epochs=1)
     assert sum(len(x) for x, _ in digit_splits(2**32 - 1)) == 362  # the largest seed still works
 
 
