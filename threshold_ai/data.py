@@ -63,16 +63,20 @@ def _show(v):
 
 def _num(v): return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e16 else f"{v:g}"
 
-def check_number(name:str, v, lo:float=-math.inf, hi:float=math.inf, whole:bool=False):
-    "`v` as a float (an int if `whole`) from `lo` to `hi`, or a one-line TypeError/ValueError that names `name`"
-    span = (f" from {_num(lo)} to {_num(hi)}" if math.isfinite(lo) and math.isfinite(hi) else
+def check_number(name:str, v, lo:float=-math.inf, hi:float=math.inf, whole:bool=False, above:float=None):
+    "`v` as a float (an int if `whole`) from `lo` to `hi` (and more than `above`), or a one-line TypeError/ValueError naming `name`"
+    span = (f" above {_num(above)}" + (f" and at most {_num(hi)}" if math.isfinite(hi) else "") if above is not None else
+            f" from {_num(lo)} to {_num(hi)}" if math.isfinite(lo) and math.isfinite(hi) else
             f" of at least {_num(lo)}" if math.isfinite(lo) else f" of at most {_num(hi)}" if math.isfinite(hi) else "")
     what = f"{name} must be {'a whole number' if whole else 'a finite number'}{span}, got "
     if isinstance(v, torch.Tensor) and v.numel() == 1: v = v.item()  # a one-number tensor is a number
     elif getattr(v, 'shape', None) == () and hasattr(v, 'item'): v = v.item()  # so is a numpy scalar
     if isinstance(v, bool) or not isinstance(v, numbers.Integral if whole else numbers.Real): raise TypeError(what + _show(v))
-    if not whole and not math.isfinite(v) or not lo <= v <= hi: raise ValueError(what + _show(v))
-    return int(v) if whole else float(v)
+    try: x = int(v) if whole else float(v)
+    except OverflowError: raise ValueError(what + _show(v)) from None  # an int too large for a float, like 10**400
+    if not (whole or math.isfinite(x)) or not lo <= x <= hi or above is not None and not x > above:
+        raise ValueError(what + _show(v))
+    return x
 
 def _whole(name, v, lo, hi):
     "`v` as an int from `lo` to `hi`-1, or a one-line error naming `name`"
@@ -87,14 +91,21 @@ def _generator(seed=None, device='cpu'):
 
 # %% ../nbs/00_data.ipynb #b10f9d31
 def check_device(device):
-    "`device` as a `torch.device` that exists here, or a one-line error that says what to use instead"
+    "`device` as a `torch.device` that can hold numbers here, or a one-line error that says what to use instead"
+    what, instead = f"device must be 'cpu', 'cuda' or 'mps', got {_show(device)}", "leave device out or use device='cpu' for the CPU"
+    if not isinstance(device, (str, torch.device)): raise TypeError(what)
     try: d = torch.device(device)
-    except (RuntimeError, TypeError, ValueError): raise ValueError(f"device must be 'cpu', 'cuda' or 'mps', got {_show(device)}") from None
-    if d.type == 'cuda' and not (torch.cuda.is_available() and (d.index or 0) < torch.cuda.device_count()):
-        raise ValueError(f"device {str(d)!r}: torch sees no such GPU here; use device='cpu'")
-    if d.type == 'mps' and not torch.backends.mps.is_available():
-        raise ValueError(f"device 'mps': torch sees no Apple GPU here; use device='cpu'")
-    if d.type not in ('cpu', 'cuda', 'mps'): raise ValueError(f"device must be 'cpu', 'cuda' or 'mps', got {_show(device)}")
+    except (RuntimeError, ValueError): raise ValueError(what) from None
+    if d.type == 'meta': raise ValueError(f"device 'meta' holds no numbers, so nothing can be made or trained there: {instead}")
+    if d.type not in ('cpu', 'cuda', 'mps'): raise ValueError(what)
+    if d.type == 'cpu': return d
+    gpus = torch.cuda.device_count() if d.type == 'cuda' and torch.cuda.is_available() else 0
+    if gpus and (d.index or 0) >= gpus:
+        have = 'cuda:0' if gpus == 1 else f'cuda:0 to cuda:{gpus-1}'
+        raise ValueError(f"device {str(d)!r}: torch sees no such GPU here, only {have}; {instead}")
+    try: usable = (gpus > 0 or d.type == 'mps' and torch.backends.mps.is_available()) and torch.ones(1, device=d).item() == 1
+    except Exception: usable = False  # a GPU torch can see but not use (an old driver, say) fails here, not later
+    if not usable: raise ValueError(f"device {str(d)!r}: torch sees no {'Apple ' if d.type == 'mps' else ''}GPU it can use here; {instead}")
     return d
 
 def free_memory(device='cpu') -> int:

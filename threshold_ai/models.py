@@ -89,10 +89,9 @@ def model_class(kind):
 # %% ../nbs/05_sigmoid.ipynb #da52ed18
 def new_model(kind='linear', x=None, threshold:float=THRESHOLD, seed:int=0, scale:float=0.1):
     "Step 1 for a model of `kind`: scaled for training inputs `x`, with small random parameters from `seed`"
-    from threshold_ai.training import _check_number  # lesson 2a's checking helper, imported when called
     cls = model_class(kind)
-    threshold = _check_number('threshold', threshold)
-    scale = _check_number('scale', scale, least=0)
+    threshold = check_number('threshold', threshold)
+    scale = check_number('scale', scale, 0)
     if x is None: return init_params(cls(threshold=threshold), scale=scale, seed=seed)
     if not (isinstance(x, torch.Tensor) and x.is_floating_point()):
         raise TypeError(f"x must be a float tensor of training inputs, like make_splits().train[0]; got {type(x).__name__}")

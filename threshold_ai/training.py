@@ -117,41 +117,6 @@ def train_loop(model, dl, valid, lr:float, epochs:int, loss_func=mse, epoch_fn=t
     if best is not None: model.load_state_dict(best)  # hand back the best epoch's weights
     return hist
 
-# %% ../nbs/02a_training_loop.ipynb #3d896c8c
-def _shown(v) -> str:
-    "`repr(v)`, cut short if it is long (a huge number, a long string), for a one-line message"
-    r = repr(v)
-    return r if len(r) <= 40 else f"{r[:20]}... ({len(r)} characters)"
-
-def _check_number(name:str, v, whole:bool=False, least=None, above=None, most=None):
-    "`v` as an int (`whole`) or a float, or a one-line TypeError/ValueError naming the argument `name`"
-    rng = (f" from {least:,} to {most:,}" if least is not None and most is not None else
-           f" of at least {least}" if least is not None else f" above {above}" if above is not None else "")
-    what = f"{name} must be {'a whole number' if whole else 'a finite number'}{rng}, got {_shown(v)}"
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral if whole else numbers.Real): raise TypeError(what)
-    try: v = int(v) if whole else float(v)
-    except OverflowError: raise ValueError(what) from None  # an int too large for a float, like 10**400
-    if not math.isfinite(v) or (least is not None and v < least) or (above is not None and not v > above) \
-       or (most is not None and v > most): raise ValueError(what)
-    return v
-
-# %% ../nbs/02a_training_loop.ipynb #64270ce7
-def _check_device(device):
-    "`device` as a `torch.device` that can hold numbers here, or a one-line error that says how to train on the CPU"
-    if device is None: return None
-    if not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device must be a name like 'cpu' or 'cuda', got {_shown(device)}")
-    try: dev = torch.device(device)
-    except RuntimeError: raise ValueError(f"unknown device {_shown(device)}: use 'cpu' or 'cuda'") from None
-    if dev.type == 'meta': raise ValueError("the 'meta' device holds no numbers, so nothing can train on it: "
-                                            "leave device out to train on the CPU")
-    try: torch.ones(1, device=dev).item()  # can this machine hold a number there?
-    except Exception:
-        what = 'no GPU that torch can use' if dev.type == 'cuda' else f'no usable {dev.type} device'
-        raise ValueError(f"device {_shown(device)} is not available: this machine has {what}; "
-                         f"leave device out (or use device='cpu') to train on the CPU") from None
-    return dev
-
 # %% ../nbs/02a_training_loop.ipynb #a47babf6
 def _check_set(name:str, s, model, loss_func):
     "The pair `s = (x, y)` if `model` can train on it, or a one-line error that says what to change"
@@ -209,15 +174,15 @@ def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int
     # the front door: every argument checked in one line before torch sees it, then the plain `train_loop`
     if not isinstance(model, torch.nn.Module) or not list(model.parameters()):
         raise TypeError(f"model must be a torch module with parameters to train, got {type(model).__name__}")
-    lr = _check_number('lr', lr, above=0)
-    epochs = _check_number('epochs', epochs, whole=True, least=1)
-    if bs is not None: bs = _check_number('bs', bs, whole=True, least=1)
-    seed = _check_number('seed', seed, whole=True, least=0, most=2**32 - 1)
-    patience, tol = _check_number('patience', patience, whole=True, least=1), _check_number('tol', tol, least=0)
+    lr = check_number('lr', lr, above=0)  # lesson 0's checks
+    epochs = check_number('epochs', epochs, 1, whole=True)
+    if bs is not None: bs = check_number('bs', bs, 1, whole=True)
+    seed = check_number('seed', seed, 0, SEED_LIMIT - 1, whole=True)
+    patience, tol = check_number('patience', patience, 1, whole=True), check_number('tol', tol, 0)
     for name, f in (('loss_func', loss_func), ('on_epoch', on_epoch)):
-        if f is not None and not callable(f): raise TypeError(f"{name} must be a function, got {_shown(f)}")
-    if not isinstance(compile, bool): raise TypeError(f"compile must be True or False, got {_shown(compile)}")
-    device = _check_device(device)
+        if f is not None and not callable(f): raise TypeError(f"{name} must be a function, got {type(f).__name__}")
+    if not isinstance(compile, bool): raise TypeError(f"compile must be True or False, got {type(compile).__name__}")
+    device = None if device is None else check_device(device)  # None: train where the model is
     home, saved = next(model.parameters()).device, copy.deepcopy(model.state_dict())
     try:
         if device is not None:  # train where the data lives: the model and both sets on `device`
@@ -250,8 +215,8 @@ def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int
     "A model of `kind` ('linear' or 'sigmoid') trained for 'x > threshold?'; its `History` is `model.history`"
     cls = model_class(kind)
     kind = cls.kind
-    n = _check_number('n, the number of training samples,', n, whole=True, least=2, most=10**9)
-    _check_device(device)  # before the data is made there
+    n = check_number('n, the number of training samples,', n, 2, 10**9, whole=True)
+    if device is not None: check_device(device)  # before the data is made there
     d = HYPERPARAMS.get(kind, HYPERPARAMS['linear'])
     splits = make_splits(n_train=n, threshold=threshold, seed=seed, device=device or 'cpu')  # where it trains
     model = new_model(cls, splits.train[0], threshold, seed=seed, scale=scale)
