@@ -60,11 +60,11 @@ def step(model, lr:float):
             p.grad = None
 
 # %% ../nbs/02a_training_loop.ipynb #c2b99e69
-def train_epoch(model, dl, lr:float, loss_func=mse) -> float:
-    "Step 6, repeat: one pass of predict, loss, gradient and step over every batch in `dl`; the mean batch loss"
+def train_epoch(model, dl, lr:float, loss_func=mse, grad_fn=calc_grad) -> float:
+    "Step 6, repeat: one pass of predict, loss, gradient (`grad_fn`) and step over every batch in `dl`; the mean batch loss"
     total, count = 0., 0
     for xb, yb in dl:
-        total = total + calc_grad(model, xb, yb, loss_func).detach()  # kept on the device: no wait per batch
+        total = total + grad_fn(model, xb, yb, loss_func).detach()  # kept on the device: no wait per batch
         step(model, lr)
         count += 1
     return (total / count).item()
@@ -294,15 +294,13 @@ def fused_grad(model, x, y, loss_func=mse):
 
 # %% ../nbs/12a_scale.ipynb #71156576
 def grad_epoch(grad_fn):
-    "`train_epoch`, its gradient from `grad_fn(model, x, y, loss_func) -> (loss, grads)` instead of `calc_grad`"
-    def epoch(model, dl, lr:float, loss_func=mse) -> float:
-        total, count = 0., 0
-        for xb, yb in dl:
-            loss, grads = grad_fn(model, xb, yb, loss_func)
-            for p, g in zip(model.parameters(), grads): p.grad = g
-            step(model, lr)  # the course's step 5
-            total, count = total + loss.detach(), count + 1
-        return (total / count).item()
+    "`train_epoch` with its gradient from `grad_fn(model, x, y, loss_func) -> (loss, grads)` instead of `calc_grad`"
+    def fill_grads(model, x, y, loss_func):  # calc_grad's contract: fill each parameter's .grad, return the loss
+        loss, grads = grad_fn(model, x, y, loss_func)
+        for p, g in zip(model.parameters(), grads): p.grad = g
+        return loss
+    def epoch(model, dl, lr:float, loss_func=mse) -> float:  # the same loop and step: only the gradient differs
+        return train_epoch(model, dl, lr, loss_func, grad_fn=fill_grads)
     return epoch
 
 def _autograd(model, x, y, loss_func=mse):
