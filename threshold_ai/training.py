@@ -110,7 +110,7 @@ def train_loop(model, dl, valid, lr:float, epochs:int, loss_func=mse, epoch_fn=t
         hist.train.append(epoch_fn(model, dl, lr, loss_func))  # steps 2 to 5 (predict, loss, gradient, step), each batch
         hist.valid.append(validate(model, *valid, loss_func))  # how it does on samples it does not learn from
         if hist.valid[-1] < best_loss:  # the best epoch so far: keep a copy of its weights (a NaN is never best)
-            hist.best, best_loss, best = epoch, hist.valid[-1], copy.deepcopy(model.state_dict())
+            hist.best, best_loss, best = epoch, hist.valid[-1], {k: v.clone() for k, v in model.state_dict().items()}
         if on_epoch is not None: on_epoch(epoch, hist)
         hist.stop = stop_reason(hist.valid, hist.baseline, patience, tol, out_of_epochs=epoch == epochs-1)  # step 7
         if hist.stop: break
@@ -183,7 +183,7 @@ def fit(model, train, valid, lr:float=0.1, epochs:int=100, bs:int=None, seed:int
         if f is not None and not callable(f): raise TypeError(f"{name} must be a function, got {type(f).__name__}")
     if not isinstance(compile, bool): raise TypeError(f"compile must be True or False, got {type(compile).__name__}")
     device = None if device is None else check_device(device)  # None: train where the model is
-    home, saved = next(model.parameters()).device, copy.deepcopy(model.state_dict())
+    home, saved = next(model.parameters()).device, {k: v.clone() for k, v in model.state_dict().items()}
     try:
         if device is not None:  # train where the data lives: the model and both sets on `device`
             model.to(device)
