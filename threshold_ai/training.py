@@ -225,8 +225,10 @@ def train_model(kind='linear', threshold:float=THRESHOLD, seed:int=0, epochs:int
                         device=device, **kwargs)
     h = model.history
     if h.failed and warn:  # the one place a failed run is reported; `warn=False` for runs expected to fail
+        kept = ("" if h.best in (None, len(h.valid) - 1) else  # fit hands back the best epoch: say which
+                f" ({h.valid[h.best]:.4g} for epoch {h.best+1}'s weights, handed back)")
         warnings.warn(f"training the {kind} model {h.stop} after {len(h.valid)} epochs: validation loss "
-                      f"{h.valid[-1]:.4g}, against {h.baseline:.4g} for always guessing the mean; "
+                      f"{h.valid[-1]:.4g}{kept}, against {h.baseline:.4g} for always guessing the mean; "
                       f"this model has learned little, test it before you trust it",
                       TrainingWarning, stacklevel=2)
     return model
