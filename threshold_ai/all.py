@@ -8,7 +8,7 @@ __all__ = ['MODULES']
 # %% ../nbs/index.ipynb #3e5c61c1
 import torch
 from . import (data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli,
-                          bench, scale, digits)
+                          bench, scale, stream, digits)
 from .data import *
 from .models import *
 from .training import *
@@ -22,10 +22,11 @@ from .persist import *
 from .cli import *
 from .bench import *
 from .scale import *
+from .stream import *
 from .digits import *
 
 # %% ../nbs/index.ipynb #a5d72d24
 # every lesson's names; the two commands' `main`s stay in their modules (cli.main, bench.main)
 MODULES = (data, models, training, evaluate, plots, quadratic, learner, parts, failures, persist, cli, bench,
-           scale, digits)
+           scale, stream, digits)
 __all__ = ['torch'] + [name for module in MODULES for name in module.__all__ if name != 'main']
