@@ -130,8 +130,10 @@ def start_build():
     out = root / 'build' / '_docs'
     log = open(root / 'log.txt', 'w+')
     before = _git_status()
+    # at the lowest priority: the tests it runs beside keep their speed (torch's threads wait on a busy core, which
+    # made the other tests' training run several times slower beside a build at normal priority)
     proc = subprocess.Popen([sys.executable, '-m', 'sphinx', '-q', '-W', '--keep-going', '-c', 'site', 'nbs', str(out)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, preexec_fn=lambda: os.nice(19))
     _BUILD.update(proc=proc, root=root, out=out, log=log, before=before)
 
 
