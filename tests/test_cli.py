@@ -1,6 +1,6 @@
 """The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
 a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
-import io, os, re, signal, shutil, stat, subprocess, sys
+import io, os, re, signal, shutil, stat, subprocess, sys, threading
 from pathlib import Path
 import pytest
 import torch
@@ -221,21 +221,64 @@ def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, mo
 
 # What only a real process shows
 
-def test_command_line_does_not_import_fastai():
+def _lowest_priority(): os.nice(19)
+
+def _start_import_check(tmp):
     code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert r.stdout.split() == ['False', 'False']
+    return dict(p=subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, preexec_fn=_lowest_priority))
 
 
-def test_real_process_odd_file_names_and_a_late_signal(tmp_path):
+def _start_odd_names(tmp):
+    odd = os.fsencode(tmp) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
+    p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'),
+                         preexec_fn=_lowest_priority)
+    run = dict(p=p, odd=odd, signalled=False)
+    def sigterm_once_printed():
+        for line in iter(p.stdout.readline, b''):
+            if b'accuracy' in line:
+                p.send_signal(signal.SIGTERM); run['signalled'] = True
+                return
+    run['watch'] = threading.Thread(target=sigterm_once_printed, daemon=True)
+    run['watch'].start()
+    return run
+
+
+def _start_closed_output(tmp):
+    return dict(p=subprocess.Popen(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
+                                   shell=True, executable='/bin/bash', cwd=tmp, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, preexec_fn=_lowest_priority))
+
+
+@pytest.fixture(scope='module', autouse=True)
+def real_runs(request, tmp_path_factory):
+    """The real processes of the tests below that only start one and read what it did, started together when this
+    module starts (those of the tests selected): each new Python that imports torch takes ~3 s here, and they run
+    beside the tests before them, at the lowest priority. Each test still has its own process, run as before"""
+    starts = {'test_command_line_does_not_import_fastai': _start_import_check,
+              'test_real_process_odd_file_names_and_a_late_signal': _start_odd_names,
+              'test_real_process_closed_output': _start_closed_output}
+    wanted = {getattr(i, 'originalname', i.name) for i in request.session.items}
+    runs = {name: start(tmp_path_factory.mktemp(name[-12:])) for name, start in starts.items() if name in wanted}
+    yield runs
+    for r in runs.values():
+        if r['p'].poll() is None: r['p'].kill(); r['p'].wait()
+
+
+def test_command_line_does_not_import_fastai(real_runs):
+    out, _ = real_runs['test_command_line_does_not_import_fastai']['p'].communicate(timeout=120)
+    assert out.split() == ['False', 'False']
+
+
+def test_real_process_odd_file_names_and_a_late_signal(real_runs):
     """A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error.
     D4: a SIGTERM once the result is printed, while the process ends: no traceback, no message, status 0"""
-    odd = os.fsencode(tmp_path) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
-    p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'))
-    while b'accuracy' not in p.stdout.readline(): pass
-    p.send_signal(signal.SIGTERM)
+    run = real_runs['test_real_process_odd_file_names_and_a_late_signal']
+    run['watch'].join(timeout=120)
+    p, odd = run['p'], run['odd']
     out, err = p.communicate(timeout=60)
+    assert run['signalled'], 'the command never printed its accuracy'
     assert (p.returncode, err) == (0, b'')
     assert os.path.exists(odd + b'/model_sigmoid.pt')
 
@@ -397,12 +440,12 @@ def test_lost_output_says_what_happened(folder, trained, monkeypatch, capsys, er
         assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']
 
 
-def test_real_process_closed_output(tmp_path):
+def test_real_process_closed_output(real_runs):
     "D7: `| head -c1`: one line on stderr, status 1, and no complaint from Python's last flush"
-    r = subprocess.run(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
-                       shell=True, executable='/bin/bash', cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert (r.returncode, r.stdout) == (1, 't')
-    assert r.stderr == 'threshold_ai: error: the output was closed: nothing was saved\n'
+    p = real_runs['test_real_process_closed_output']['p']
+    out, err = p.communicate(timeout=120)
+    assert (p.returncode, out) == (1, 't')
+    assert err == 'threshold_ai: error: the output was closed: nothing was saved\n'
 
 
 @pytest.mark.parametrize('args', [['--bogus'], ['--model', 'sigmoid'], ['--train', '--lr', '50']])
