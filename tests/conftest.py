@@ -1,15 +1,18 @@
-"The course site's build starts as soon as the tests are collected, when one of them needs it (see tests/test_site.py)"
+"""What the selected tests will need from a process of its own starts as soon as they are collected, so that it runs
+beside the tests before them on this machine's other core, at the lowest priority: the course site's build
+(test_site.py) and the real processes of test_cli.py that only run and report. A test module that has such a
+process defines `start_early(item)` (called for each selected test) and `stop_early()` (called at the end)."""
+
+
+def _modules(session):
+    return {id(m): m for m in (getattr(i, 'module', None) for i in session.items) if hasattr(m, 'start_early')}.values()
 
 
 def pytest_collection_finish(session):
     for item in session.items:
-        start = getattr(getattr(item, 'module', None), 'start_build', None)
-        if start and 'site' in getattr(item, 'fixturenames', ()):
-            start()
-            return
+        start = getattr(getattr(item, 'module', None), 'start_early', None)
+        if start: start(item)
 
 
 def pytest_sessionfinish(session):
-    import sys
-    module = sys.modules.get('test_site') or sys.modules.get('tests.test_site')
-    if module: module.stop_build()
+    for m in _modules(session): m.stop_early()

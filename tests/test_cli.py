@@ -1,6 +1,6 @@
 """The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
 a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
-import io, os, re, signal, shutil, stat, subprocess, sys, threading
+import io, os, re, signal, shutil, stat, subprocess, sys, tempfile, threading
 from pathlib import Path
 import pytest
 import torch
@@ -251,30 +251,47 @@ def _start_closed_output(tmp):
                                    stderr=subprocess.PIPE, text=True, preexec_fn=_lowest_priority))
 
 
-@pytest.fixture(scope='module', autouse=True)
-def real_runs(request, tmp_path_factory):
-    """The real processes of the tests below that only start one and read what it did, started together when this
-    module starts (those of the tests selected): each new Python that imports torch takes ~3 s here, and they run
-    beside the tests before them, at the lowest priority. Each test still has its own process, run as before"""
-    starts = {'test_command_line_does_not_import_fastai': _start_import_check,
-              'test_real_process_odd_file_names_and_a_late_signal': _start_odd_names,
-              'test_real_process_closed_output': _start_closed_output}
-    wanted = {getattr(i, 'originalname', i.name) for i in request.session.items}
-    runs = {name: start(tmp_path_factory.mktemp(name[-12:])) for name, start in starts.items() if name in wanted}
-    yield runs
-    for r in runs.values():
+STARTS = {'test_command_line_does_not_import_fastai': _start_import_check,
+          'test_real_process_odd_file_names_and_a_late_signal': _start_odd_names,
+          'test_real_process_closed_output': _start_closed_output}
+_RUNS = {}  # test name: its process (and what the test reads of it), started by start_early
+
+
+def start_early(item):
+    """Start the real process of test `item`, if it is one of STARTS: the tests that only start a process and read
+    what it did. tests/conftest.py calls this for each selected test once they are collected, so these processes run
+    beside the tests before them, at the lowest priority: each new Python that imports torch takes ~3 s here"""
+    name = getattr(item, 'originalname', item.name)
+    if name in STARTS and name not in _RUNS:
+        tmp = Path(tempfile.mkdtemp(prefix='threshold_ai-cli-'))
+        _RUNS[name] = STARTS[name](tmp)  # the dict itself: a watching thread may write into it
+        _RUNS[name]['tmp'] = tmp
+
+
+def stop_early():
+    "Stop what still runs (a session cut short) and remove the temporary folders; tests/conftest.py calls it at the end"
+    for r in _RUNS.values():
         if r['p'].poll() is None: r['p'].kill(); r['p'].wait()
+        shutil.rmtree(r['tmp'], ignore_errors=True)
+    _RUNS.clear()
 
 
-def test_command_line_does_not_import_fastai(real_runs):
-    out, _ = real_runs['test_command_line_does_not_import_fastai']['p'].communicate(timeout=120)
+@pytest.fixture
+def real_run(request):
+    "The real process of this test, started early by start_early (or now, if tests/conftest.py was not used)"
+    start_early(request.node)
+    return _RUNS[request.node.originalname]
+
+
+def test_command_line_does_not_import_fastai(real_run):
+    out, _ = real_run['p'].communicate(timeout=120)
     assert out.split() == ['False', 'False']
 
 
-def test_real_process_odd_file_names_and_a_late_signal(real_runs):
+def test_real_process_odd_file_names_and_a_late_signal(real_run):
     """A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error.
     D4: a SIGTERM once the result is printed, while the process ends: no traceback, no message, status 0"""
-    run = real_runs['test_real_process_odd_file_names_and_a_late_signal']
+    run = real_run
     run['watch'].join(timeout=120)
     p, odd = run['p'], run['odd']
     out, err = p.communicate(timeout=60)
@@ -440,9 +457,9 @@ def test_lost_output_says_what_happened(folder, trained, monkeypatch, capsys, er
         assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']
 
 
-def test_real_process_closed_output(real_runs):
+def test_real_process_closed_output(real_run):
     "D7: `| head -c1`: one line on stderr, status 1, and no complaint from Python's last flush"
-    p = real_runs['test_real_process_closed_output']['p']
+    p = real_run['p']
     out, err = p.communicate(timeout=120)
     assert (p.returncode, out) == (1, 't')
     assert err == 'threshold_ai: error: the output was closed: nothing was saved\n'

@@ -97,13 +97,16 @@ def test_process_cell():
     assert course_site.process_cell(c) and c.outputs == [png]
 
 
+def _no_browser():
+    "Why there is no browser to drive, or None"
+    try: import playwright.sync_api  # noqa: F401
+    except ImportError: return 'pip playwright is not installed (pip install -e ".[dev]")'
+    if not Path(CHROMIUM).exists(): return f'no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)'
+
+
 def _browser_or_skip():
     "Skip (fail under CI=true) with one line when there is no browser to drive"
-    reason = None
-    try: import playwright.sync_api  # noqa: F401
-    except ImportError: reason = 'pip playwright is not installed (pip install -e ".[dev]")'
-    if reason is None and not Path(CHROMIUM).exists():
-        reason = f'no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)'
+    reason = _no_browser()
     if reason is None: return
     if os.environ.get('CI') == 'true': pytest.fail(f'CI=true and {reason}')
     pytest.skip(reason)
@@ -122,9 +125,9 @@ def _git_status():
 
 
 def start_build():
-    """Start building the site as README says, into a new temporary folder, in a process of its own.
-    tests/conftest.py calls it as soon as the tests are collected, when one of them needs the site: the build, the
-    slowest step of the suite, then runs beside the other tests, and the `site` fixture waits for it"""
+    """Start building the site as README says, into a new temporary folder, in a process of its own, at the lowest
+    priority. Started as soon as the tests are collected (start_early), the build, the slowest step of the suite,
+    runs beside the other tests, and the `site` fixture waits for it"""
     if _BUILD: return
     root = Path(tempfile.mkdtemp(prefix='threshold_ai-site-'))
     out = root / 'build' / '_docs'
@@ -137,7 +140,12 @@ def start_build():
     _BUILD.update(proc=proc, root=root, out=out, log=log, before=before)
 
 
-def stop_build():
+def start_early(item):
+    "tests/conftest.py calls this for each selected test once they are collected: a test that needs the site starts it"
+    if 'site' in getattr(item, 'fixturenames', ()) and _no_browser() is None: start_build()
+
+
+def stop_early():
     "End the build if it still runs (a session cut short) and remove its folder; tests/conftest.py calls it at the end"
     if not _BUILD: return
     if _BUILD['proc'].poll() is None:
@@ -151,7 +159,7 @@ def stop_build():
 def site():
     "The site built as README says, into a temporary folder, served on 127.0.0.1: its base URL and folder"
     _browser_or_skip()
-    start_build()  # already under way, unless this module was collected without tests/conftest.py
+    start_build()  # already under way, unless tests/conftest.py was not used
     proc, out, log = _BUILD['proc'], _BUILD['out'], _BUILD['log']
     try: proc.wait(timeout=300)
     except subprocess.TimeoutExpired: proc.kill(); proc.wait()
