@@ -9,6 +9,11 @@ def _modules(session):
 
 
 def pytest_collection_finish(session):
+    # torch on one thread in this process: small tensors gain nothing from two, and torch's second thread waits on a
+    # busy core (beside the site's build, test_api.py took 22 s on two threads, 13 s on one). The processes the tests
+    # start keep torch's default. test_race.py checks one_thread() from two threads.
+    import sys
+    if 'torch' in sys.modules: sys.modules['torch'].set_num_threads(1)
     for item in session.items:
         start = getattr(getattr(item, 'module', None), 'start_early', None)
         if start: start(item)
