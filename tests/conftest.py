@@ -1,5 +1,5 @@
 """What the selected tests will need from a process of its own starts as soon as they are collected, so that it runs
-beside the tests before them on this machine's other core, at the lowest priority: the course site's build
+beside the tests before them on another core: the course site's build
 (test_site.py) and the real processes of test_cli.py that only run and report. A test module that has such a
 process defines `start_early(item)` (called for each selected test) and `stop_early()` (called at the end)."""
 

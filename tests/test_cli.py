@@ -221,19 +221,16 @@ def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, mo
 
 # What only a real process shows
 
-def _lowest_priority(): os.nice(19)
-
 def _start_import_check(tmp):
     code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
     return dict(p=subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, preexec_fn=_lowest_priority))
+                                   text=True))
 
 
 def _start_odd_names(tmp):
     odd = os.fsencode(tmp) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
     p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'),
-                         preexec_fn=_lowest_priority)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'))
     run = dict(p=p, odd=odd, signalled=False)
     def sigterm_once_printed():
         for line in iter(p.stdout.readline, b''):
@@ -248,7 +245,7 @@ def _start_odd_names(tmp):
 def _start_closed_output(tmp):
     return dict(p=subprocess.Popen(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
                                    shell=True, executable='/bin/bash', cwd=tmp, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, preexec_fn=_lowest_priority))
+                                   stderr=subprocess.PIPE, text=True))
 
 
 STARTS = {'test_command_line_does_not_import_fastai': _start_import_check,
@@ -260,7 +257,7 @@ _RUNS = {}  # test name: its process (and what the test reads of it), started by
 def start_early(item):
     """Start the real process of test `item`, if it is one of STARTS: the tests that only start a process and read
     what it did. tests/conftest.py calls this for each selected test once they are collected, so these processes run
-    beside the tests before them, at the lowest priority: each new Python that imports torch takes ~3 s here"""
+    beside the tests before them: each new Python that imports torch takes ~3 s here"""
     name = getattr(item, 'originalname', item.name)
     if name in STARTS and name not in _RUNS:
         tmp = Path(tempfile.mkdtemp(prefix='threshold_ai-cli-'))

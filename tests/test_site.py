@@ -125,18 +125,16 @@ def _git_status():
 
 
 def start_build():
-    """Start building the site as README says, into a new temporary folder, in a process of its own, at the lowest
-    priority. Started as soon as the tests are collected (start_early), the build, the slowest step of the suite,
-    runs beside the other tests, and the `site` fixture waits for it"""
+    """Start building the site as README says, into a new temporary folder, in a process of its own. Started as soon
+    as the tests are collected (start_early), the build, the slowest step of the suite, runs beside the other tests,
+    and the `site` fixture waits for it"""
     if _BUILD: return
     root = Path(tempfile.mkdtemp(prefix='threshold_ai-site-'))
     out = root / 'build' / '_docs'
     log = open(root / 'log.txt', 'w+')
     before = _git_status()
-    # at the lowest priority: the tests it runs beside keep their speed (torch's threads wait on a busy core, which
-    # made the other tests' training run several times slower beside a build at normal priority)
     proc = subprocess.Popen([sys.executable, '-m', 'sphinx', '-q', '-W', '--keep-going', '-c', 'site', 'nbs', str(out)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, preexec_fn=lambda: os.nice(19))
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
     _BUILD.update(proc=proc, root=root, out=out, log=log, before=before)
 
 
