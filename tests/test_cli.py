@@ -1,6 +1,6 @@
 """The `threshold_ai` command. Most behaviour is tested in-process through `console(argv)`, the installed entry point;
 a handful of tests start a real process for what only a process shows: exit codes, signals, stderr, imports."""
-import io, os, re, signal, shutil, stat, subprocess, sys
+import io, os, re, signal, shutil, stat, subprocess, sys, tempfile, threading
 from pathlib import Path
 import pytest
 import torch
@@ -221,21 +221,78 @@ def test_signal_during_the_save_is_held_until_it_is_complete(folder, trained, mo
 
 # What only a real process shows
 
-def test_command_line_does_not_import_fastai():
+def _start_import_check(tmp):
     code = "import sys, threshold_ai.cli; print('fastai' in sys.modules, 'matplotlib' in sys.modules)"
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert r.stdout.split() == ['False', 'False']
+    return dict(p=subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True))
 
 
-def test_real_process_odd_file_names_and_a_late_signal(tmp_path):
-    """A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error.
-    D4: a SIGTERM once the result is printed, while the process ends: no traceback, no message, status 0"""
-    odd = os.fsencode(tmp_path) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
+def _start_odd_names(tmp):
+    odd = os.fsencode(tmp) + b'/caf\xc3\xa9-\xff'  # one valid UTF-8 letter, one byte that is not UTF-8
     p = subprocess.Popen([str(SCRIPT), '--model', 'sigmoid', '--train', '--epochs', '20', '--path', odd],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL='C.UTF-8'))
-    while b'accuracy' not in p.stdout.readline(): pass
-    p.send_signal(signal.SIGTERM)
+    run = dict(p=p, odd=odd, signalled=False)
+    def sigterm_once_printed():
+        for line in iter(p.stdout.readline, b''):
+            if b'accuracy' in line:
+                p.send_signal(signal.SIGTERM); run['signalled'] = True
+                return
+    run['watch'] = threading.Thread(target=sigterm_once_printed, daemon=True)
+    run['watch'].start()
+    return run
+
+
+def _start_closed_output(tmp):
+    return dict(p=subprocess.Popen(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
+                                   shell=True, executable='/bin/bash', cwd=tmp, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True))
+
+
+STARTS = {'test_command_line_does_not_import_fastai': _start_import_check,
+          'test_real_process_odd_file_names_and_a_late_signal': _start_odd_names,
+          'test_real_process_closed_output': _start_closed_output}
+_RUNS = {}  # test name: its process (and what the test reads of it), started by start_early
+
+
+def start_early(item):
+    """Start the real process of test `item`, if it is one of STARTS: the tests that only start a process and read
+    what it did. tests/conftest.py calls this for each selected test once they are collected, so these processes run
+    beside the tests before them: each new Python that imports torch takes ~3 s here"""
+    name = getattr(item, 'originalname', item.name)
+    if name in STARTS and name not in _RUNS:
+        tmp = Path(tempfile.mkdtemp(prefix='threshold_ai-cli-'))
+        _RUNS[name] = STARTS[name](tmp)  # the dict itself: a watching thread may write into it
+        _RUNS[name]['tmp'] = tmp
+
+
+def stop_early():
+    "Stop what still runs (a session cut short) and remove the temporary folders; tests/conftest.py calls it at the end"
+    for r in _RUNS.values():
+        if r['p'].poll() is None: r['p'].kill(); r['p'].wait()
+        shutil.rmtree(r['tmp'], ignore_errors=True)
+    _RUNS.clear()
+
+
+@pytest.fixture
+def real_run(request):
+    "The real process of this test, started early by start_early (or now, if tests/conftest.py was not used)"
+    start_early(request.node)
+    return _RUNS[request.node.originalname]
+
+
+def test_command_line_does_not_import_fastai(real_run):
+    out, _ = real_run['p'].communicate(timeout=120)
+    assert out.split() == ['False', 'False']
+
+
+def test_real_process_odd_file_names_and_a_late_signal(real_run):
+    """A path that is not ASCII, nor valid UTF-8, under a UTF-8 locale: saved, and printed without an error.
+    D4: a SIGTERM once the result is printed, while the process ends: no traceback, no message, status 0"""
+    run = real_run
+    run['watch'].join(timeout=120)
+    p, odd = run['p'], run['odd']
     out, err = p.communicate(timeout=60)
+    assert run['signalled'], 'the command never printed its accuracy'
     assert (p.returncode, err) == (0, b'')
     assert os.path.exists(odd + b'/model_sigmoid.pt')
 
@@ -397,12 +454,12 @@ def test_lost_output_says_what_happened(folder, trained, monkeypatch, capsys, er
         assert (folder / 'model_sigmoid.pt').read_bytes() != trained[2]['sigmoid']
 
 
-def test_real_process_closed_output(tmp_path):
+def test_real_process_closed_output(real_run):
     "D7: `| head -c1`: one line on stderr, status 1, and no complaint from Python's last flush"
-    r = subprocess.run(f'{SCRIPT} --model sigmoid --train --epochs 5 | head -c1; exit ${{PIPESTATUS[0]}}',
-                       shell=True, executable='/bin/bash', cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert (r.returncode, r.stdout) == (1, 't')
-    assert r.stderr == 'threshold_ai: error: the output was closed: nothing was saved\n'
+    p = real_run['p']
+    out, err = p.communicate(timeout=120)
+    assert (p.returncode, out) == (1, 't')
+    assert err == 'threshold_ai: error: the output was closed: nothing was saved\n'
 
 
 @pytest.mark.parametrize('args', [['--bogus'], ['--model', 'sigmoid'], ['--train', '--lr', '50']])

@@ -34,8 +34,11 @@ def test_the_race_stops_on_validation_and_reports_test_accuracy():
 
 def test_one_thread_sets_and_restores():
     before = torch.get_num_threads()
-    with one_thread(): assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)  # not 1 (tests/conftest.py runs the tests on one thread): a restore that fails would show
+    try:
+        with one_thread(): assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally: torch.set_num_threads(before)
 
 
 def test_sklearn_fit_scores_each_set():

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -96,13 +97,16 @@ def test_process_cell():
     assert course_site.process_cell(c) and c.outputs == [png]
 
 
+def _no_browser():
+    "Why there is no browser to drive, or None"
+    try: import playwright.sync_api  # noqa: F401
+    except ImportError: return 'pip playwright is not installed (pip install -e ".[dev]")'
+    if not Path(CHROMIUM).exists(): return f'no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)'
+
+
 def _browser_or_skip():
     "Skip (fail under CI=true) with one line when there is no browser to drive"
-    reason = None
-    try: import playwright.sync_api  # noqa: F401
-    except ImportError: reason = 'pip playwright is not installed (pip install -e ".[dev]")'
-    if reason is None and not Path(CHROMIUM).exists():
-        reason = f'no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)'
+    reason = _no_browser()
     if reason is None: return
     if os.environ.get('CI') == 'true': pytest.fail(f'CI=true and {reason}')
     pytest.skip(reason)
@@ -112,18 +116,55 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
 
 
+_BUILD = {}  # the build start_build started: its process, folders and log, and the git status before it
+
+
+def _git_status():
+    if not (shutil.which('git') and (ROOT / '.git').exists()): return None
+    return subprocess.run(['git', 'status', '--porcelain'], cwd=ROOT, capture_output=True, text=True).stdout
+
+
+def start_build():
+    """Start building the site as README says, into a new temporary folder, in a process of its own. Started as soon
+    as the tests are collected (start_early), the build, the slowest step of the suite, runs beside the other tests,
+    and the `site` fixture waits for it"""
+    if _BUILD: return
+    root = Path(tempfile.mkdtemp(prefix='threshold_ai-site-'))
+    out = root / 'build' / '_docs'
+    log = open(root / 'log.txt', 'w+')
+    before = _git_status()
+    proc = subprocess.Popen([sys.executable, '-m', 'sphinx', '-q', '-W', '--keep-going', '-c', 'site', 'nbs', str(out)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+    _BUILD.update(proc=proc, root=root, out=out, log=log, before=before)
+
+
+def start_early(item):
+    "tests/conftest.py calls this for each selected test once they are collected: a test that needs the site starts it"
+    if 'site' in getattr(item, 'fixturenames', ()) and _no_browser() is None: start_build()
+
+
+def stop_early():
+    "End the build if it still runs (a session cut short) and remove its folder; tests/conftest.py calls it at the end"
+    if not _BUILD: return
+    if _BUILD['proc'].poll() is None:
+        _BUILD['proc'].kill(); _BUILD['proc'].wait()
+    _BUILD['log'].close()
+    shutil.rmtree(_BUILD['root'], ignore_errors=True)
+    _BUILD.clear()
+
+
 @pytest.fixture(scope='module')
-def site(tmp_path_factory):
+def site():
     "The site built as README says, into a temporary folder, served on 127.0.0.1: its base URL and folder"
     _browser_or_skip()
-    out = tmp_path_factory.mktemp('site') / '_docs'
-    git = shutil.which('git') and (ROOT / '.git').exists()
-    status = lambda: subprocess.run(['git', 'status', '--porcelain'], cwd=ROOT, capture_output=True, text=True).stdout
-    before = status() if git else None
-    r = subprocess.run([sys.executable, '-m', 'sphinx', '-q', '-W', '--keep-going', '-c', 'site', 'nbs', str(out)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, f'the site does not build:\n{r.stdout}\n{r.stderr}'
-    if git: assert status() == before, 'building the site changed files in the repository'
+    start_build()  # already under way, unless tests/conftest.py was not used
+    proc, out, log = _BUILD['proc'], _BUILD['out'], _BUILD['log']
+    try: proc.wait(timeout=300)
+    except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+    log.seek(0)
+    assert proc.returncode == 0, f'the site does not build:\n{log.read()}'
+    if _BUILD['before'] is not None:
+        assert _git_status() == _BUILD['before'], 'building the site changed files in the repository'
     assert [p.name for p in out.parent.iterdir()] == ['_docs'], 'the build wrote beside its output folder'
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -140,19 +181,41 @@ def browser(site):
         b.close()
 
 
-def open_page(browser, url):
-    "Open `url`; the page and every problem seen: console errors, page errors, failed requests, requests off the machine"
-    page = browser.new_page(viewport={'width': 1280, 'height': 900})
-    problems = []
-    base = re.match(r'https?://[^/]+', url).group()
-    page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
-    page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
-    page.on('requestfailed', lambda r: problems.append(f'request failed: {r.url} ({r.failure})'))
-    page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status}: {r.url}'))
-    # a site read offline loads nothing from elsewhere (a listener, not a route: routing every request is slow)
-    page.on('request', lambda r: r.url.startswith((base, 'data:', 'blob:')) or problems.append(f'request off the machine: {r.url}'))
-    page.goto(url, wait_until='load')
-    return page, problems
+class Tab:
+    """One browser tab that opens the pages one after another (a new tab per page costs about a second here), each as
+    a first visit: the browser's cache off, the site's storage cleared on leaving. `problems`: what went wrong on the
+    page open now (console errors, page errors, failed requests, requests off the machine)"""
+    def __init__(self, browser, base):
+        self.page, self.problems = browser.new_page(viewport={'width': 1280, 'height': 900}), []
+        cdp = self.page.context.new_cdp_session(self.page)
+        cdp.send('Network.enable'); cdp.send('Network.setCacheDisabled', {'cacheDisabled': True})
+        seen = lambda s: self.problems.append(s)  # the list of the page open when it happens
+        on = self.page.on
+        on('console', lambda m: m.type == 'error' and seen(f'console error: {m.text}'))
+        on('pageerror', lambda e: seen(f'page error: {e}'))
+        on('requestfailed', lambda r: seen(f'request failed: {r.url} ({r.failure})'))
+        on('response', lambda r: r.status >= 400 and seen(f'HTTP {r.status}: {r.url}'))
+        # a site read offline loads nothing from elsewhere (a listener, not a route: routing every request is slow)
+        on('request', lambda r: r.url.startswith((base, 'data:', 'blob:')) or seen(f'request off the machine: {r.url}'))
+
+    def open(self, url):
+        "Open `url`: the page and the list of its problems"
+        self.problems = []
+        self.page.goto(url, wait_until='load')
+        return self.page, self.problems
+
+    def leave(self):
+        "Stop recording for the page open now (requests its leaving aborts are not its problems), clear its storage"
+        self.problems = []
+        self.page.evaluate('() => { localStorage.clear(); sessionStorage.clear(); }')
+        self.page.goto('about:blank')
+
+
+@pytest.fixture(scope='module')
+def tab(browser, site):
+    t = Tab(browser, site[0])
+    yield t
+    t.page.close()
 
 
 PAGE_FACTS = """() => {
@@ -175,12 +238,12 @@ PAGE_FACTS = """() => {
 
 
 @pytest.mark.parametrize('docname', PAGES)
-def test_page(site, browser, docname):
+def test_page(site, tab, docname):
     "Each page, as a learner's browser shows it"
     base, out = site
-    page, problems = open_page(browser, f'{base}/{docname}.html')  # after 'load': every image has loaded or failed
+    page, problems = tab.open(f'{base}/{docname}.html')  # after 'load': every image has loaded or failed
     f = page.evaluate(PAGE_FACTS)
-    page.close()
+    tab.leave()
     want = expected(docname)
     i = PAGES.index(docname)
     problems += [f'image not drawn: {im["src"]}' for im in f['images'] if not im['ok']]
@@ -212,14 +275,14 @@ def _version():
     return ini['DEFAULT']['version']
 
 
-def test_search(site, browser):
+def test_search(site, tab):
     "Sphinx's offline search finds a course word (SEARCH_WORD) on several pages"
     base, _ = site
-    page, problems = open_page(browser, f'{base}/search.html?q={SEARCH_WORD}')
+    page, problems = tab.open(f'{base}/search.html?q={SEARCH_WORD}')
     page.wait_for_function("document.querySelector('#search-results p.search-summary')?.innerText.length > 0",
                            timeout=20_000)
     hits = page.eval_on_selector_all('#search-results ul.search li a', 'as => as.map(a => a.getAttribute("href"))')
-    page.close()
+    tab.leave()
     pages = {h.split('?')[0].split('#')[0] for h in hits}
     assert len(pages) >= 5, f'searching for {SEARCH_WORD!r} found {sorted(pages)}'
     assert not problems, problems
