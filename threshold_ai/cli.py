@@ -24,7 +24,7 @@ if _COMMAND:  # before the slow imports (PyTorch: a second or two)
         if signal.getsignal(s) is not signal.SIG_IGN: signal.signal(s, _while_starting)  # `nohup` ignores SIGHUP: so do we
 
 # %% ../nbs/11_cli.ipynb #bac4eab0
-import contextlib, errno, math, re, shlex
+import errno, math, re, shlex
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, anno_parser, Param, store_true

@@ -6,9 +6,7 @@
 __all__ = ['EPOCHS', 'BYTES_PER_SAMPLE', 'epoch_seconds', 'copy_bandwidth', 'epoch_times']
 
 # %% ../nbs/12a_scale.ipynb #702c6fa6
-import os, sys, json, time, hashlib, resource, statistics, subprocess
-from collections import deque
-from pathlib import Path
+import time, statistics
 import torch
 from .data import *
 from .models import *

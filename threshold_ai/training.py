@@ -6,7 +6,7 @@
 __all__ = ['mse', 'baseline_loss', 'calc_grad', 'grad_check', 'step', 'train_epoch', 'validate', 'stop_reason', 'History', 'train_loop', 'fit', 'HYPERPARAMS', 'TrainingWarning', 'train_model', 'explain_failure', 'OUTPUTS', 'fused_grad', 'grad_epoch', 'CompileWarning', 'compiled_epoch']
 
 # %% ../nbs/02_training.ipynb #6f74f151
-import math, time, copy, numbers, warnings
+import math, time, copy, warnings
 from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
