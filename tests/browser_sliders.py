@@ -2,7 +2,7 @@
 
 Run it by hand from the repository's root (it takes minutes: it runs the notebooks in a real kernel):
 
-    python tests/browser_sliders.py                       # appendix_plots, 01_linear, 02_training, 04_quadratic
+    python tests/browser_sliders.py                       # appendix_plots, 01_linear, 02a_training_loop, 04_quadratic
     python tests/browser_sliders.py nbs/01_linear.ipynb   # some notebooks only
     python tests/browser_sliders.py --out /tmp/sliders    # where the screenshots go (default /tmp/browser_sliders)
 
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ['appendix_plots', '01_linear', '02_training', '04_quadratic']
+DEFAULT = ['appendix_plots', '01_linear', '02a_training_loop', '04_quadratic']
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 SETTINGS = {  # JupyterLab user settings for a test run
     '@jupyterlab/notebook-extension/tracker': {'windowingMode': 'none'},  # every cell in the page, not only visible ones
