@@ -21,8 +21,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-
 PARTS = ('Part 1: how a machine learns', 'Part 2: from notebook to tool', 'Appendix')
 _re_directive = re.compile(r'^\s*#\s*\|')          # a line nbdev reads as a directive: `#| ...`
 _re_num = re.compile(r'^(\d+)')
@@ -92,6 +90,7 @@ def toctree(order) -> str:
 
 
 def _note(text, tag):
+    import nbformat  # here, not at the top: it takes ~4 s to import, which the tests of the other functions skip
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata['tags'] = [tag]
     return cell
@@ -99,6 +98,7 @@ def _note(text, tag):
 
 def rewrite(text: str, docname: str, version: str, nbs_path) -> str:
     "The notebook `text` (JSON) of `docname` as the site shows it"
+    import nbformat  # (see `_note`)
     nb = nbformat.v4.reads(text)              # no validation here (slow): MyST-NB validates what it reads
     nb.metadata.pop('widgets', None)  # widget state: MyST-NB would load the widget scripts from a CDN
     cells = []

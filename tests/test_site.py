@@ -17,8 +17,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-import nbformat
 import pytest
+from execnb.nbio import mk_cell, read_nb  # nbdev's own reading of a notebook (nbformat takes ~4 s to import)
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / 'nbs'
@@ -43,12 +43,12 @@ PAGES = _order()
 def expected(docname):
     "What the page of notebook `docname` must show, from nbdev's reading of its cells"
     from nbdev.process import extract_directives
-    nb = nbformat.read(NBS / f'{docname}.ipynb', as_version=4)
+    nb = read_nb(NBS / f'{docname}.ipynb')
     cells = inputs = 0
     hidden, shown = [], []
     for c in nb.cells:
         if c.cell_type != 'code' or not c.source.strip(): continue
-        ds = extract_directives(nbformat.from_dict(dict(c)), remove=False)
+        ds = extract_directives(c, remove=False)
         code = '\n'.join(l for l in c.source.splitlines() if not re.match(r'\s*#\s*\|', l)).strip()
         if ds.keys() & {'hide', 'default_exp'} or ds.get('include:') == ['false']:
             hidden.append(code); continue
@@ -73,26 +73,27 @@ def test_course_order(tmp_path):
 def test_directives_read_as_nbdev_reads_them():
     "The hook reads `#|` directives as nbdev does, on every code cell of the course and on a few edge cases"
     from nbdev.process import extract_directives
-    sources = [c.source for p in NBS.glob('*.ipynb') for c in nbformat.read(p, as_version=4).cells
-               if c.cell_type == 'code']
+    sources = [c.source for p in NBS.glob('*.ipynb') for c in read_nb(p).cells if c.cell_type == 'code']
     sources += ['#|hide\nx = 1', '#| echo: false\n#| export models\ny', '#| hide:\nz', '%%time\n#| eval:false\n1',
                 '# a comment\n#| hide\n1', '']
     for s in sources:
-        assert course_site.directives(s) == extract_directives(nbformat.from_dict({'source': s}), remove=False), s
+        assert course_site.directives(s) == extract_directives(mk_cell(s), remove=False), s
 
 
 def test_process_cell():
     "hide and default_exp cells removed, echo: false keeps the output only, `#|` lines go, widgets go, nothing emptied"
-    cell = lambda src, outs=(): nbformat.v4.new_code_cell(src, outputs=list(outs))
+    def cell(src, outs=()):
+        c = mk_cell(src); c.outputs = list(outs); return c
     c = cell('#| export\ndef f(): pass'); course_site.process_cell(c)
     assert c.source == 'def f(): pass' and 'tags' not in c.metadata
     for src in ('#| hide\nx = 1', '#| default_exp data', '#|include: false\n1'):
         c = cell(src); course_site.process_cell(c)
-        assert 'remove-cell' in c.metadata.tags and c.source
+        assert 'remove-cell' in c.metadata['tags'] and c.source
     c = cell('#| echo: false\nshow()'); course_site.process_cell(c)
-    assert c.metadata.tags == ['remove-input'] and c.source == 'show()'
-    png = nbformat.v4.new_output('display_data', {'image/png': 'iVBO', 'text/plain': '<Figure>'})
-    box = nbformat.v4.new_output('display_data', {course_site.WIDGET: {'model_id': 'a'}, 'text/plain': 'VBox(children=(...'})
+    assert c.metadata['tags'] == ['remove-input'] and c.source == 'show()'
+    output = lambda data: {'output_type': 'display_data', 'data': data, 'metadata': {}}
+    png = output({'image/png': 'iVBO', 'text/plain': '<Figure>'})
+    box = output({course_site.WIDGET: {'model_id': 'a'}, 'text/plain': 'VBox(children=(...'})
     c = cell('show_with_sliders(draw, w=w)', [png, box])
     assert course_site.process_cell(c) and c.outputs == [png]
 
