@@ -1,5 +1,5 @@
 "The benchmark module: its pieces give sane figures (no test asserts a wall time), and its command handles bad input."
-import json, math, subprocess, sys
+import json, math, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 import pytest
 import torch
@@ -82,10 +82,11 @@ def test_command_rejects_a_missing_gpu(capsys):
 def _weights(m): return [p.detach().clone() for p in m.parameters()]
 
 
-# The one test that compiles (small n) runs in a process of its own, started as soon as the tests are collected
-# (tests/conftest.py calls start_early): importing the compiler and compiling take ~8 s of CPU, spent on the other core
-# while this process runs the tests before it. The process trains eagerly and compiled, and prints both models' weights.
-_COMPILE = """
+# The two tests that run the compiler run it in processes of their own, started as soon as the tests are collected
+# (tests/conftest.py calls start_early): importing the compiler and compiling take ~8 s of CPU each, spent on the
+# other core while this process runs the tests before them. Each process trains eagerly and with compile=True
+# (small n), and prints both models' weights.
+_TRAIN_BOTH = """
 import json, torch
 from threshold_ai.training import train_model
 taught = train_model('sigmoid', seed=0, n=2000, epochs=30)
@@ -93,32 +94,56 @@ fast = train_model('sigmoid', seed=0, n=2000, epochs=30, compile=True)
 print(json.dumps({name: dict(epochs=len(m.history.valid), weights=[p.tolist() for p in m.parameters()])
                   for name, m in (('taught', taught), ('fast', fast))}))
 """
+_ENVS = {'test_compiled_training_equals_the_taught_one': {},
+         # no C++ compiler (inductor reads CXX when it starts) and an empty compile cache, so nothing compiled before
+         # is found there: the machine of a learner without a compiler
+         'test_no_cxx_compiler_trains_eagerly_after_one_warning': {'CXX': '/nonexistent/g++'}}
 _RUNS = {}
 
 
 def start_early(item):
-    "Start the compiling process, if `item` is the test that reads it (tests/conftest.py calls this once collected)"
-    if item.name == 'test_compiled_training_equals_the_taught_one' and not _RUNS:
-        _RUNS['p'] = subprocess.Popen([sys.executable, '-c', _COMPILE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True)
+    "Start the process of `item`, if it is one of the compiling tests (tests/conftest.py calls this once collected)"
+    if item.name in _ENVS and item.name not in _RUNS:
+        tmp = tempfile.mkdtemp(prefix='threshold_ai-compile-')
+        env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tmp, **_ENVS[item.name]) if _ENVS[item.name] else None
+        _RUNS[item.name] = dict(tmp=tmp, p=subprocess.Popen([sys.executable, '-c', _TRAIN_BOTH], env=env, text=True,
+                                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE))
 
 
 def stop_early():
-    "Stop the process if it still runs (a session cut short); tests/conftest.py calls this at the end"
-    if _RUNS and _RUNS['p'].poll() is None: _RUNS['p'].kill(); _RUNS['p'].wait()
+    "Stop the processes that still run (a session cut short) and remove their folders; tests/conftest.py calls this"
+    for r in _RUNS.values():
+        if r['p'].poll() is None: r['p'].kill(); r['p'].wait()
+        shutil.rmtree(r['tmp'], ignore_errors=True)
     _RUNS.clear()
+
+
+def _both_runs(request):
+    "The taught and the compiled run of this test's process, and what it wrote to stderr"
+    start_early(request.node)  # already under way, unless tests/conftest.py was not used
+    p = _RUNS[request.node.name]['p']
+    out, err = p.communicate(timeout=600)
+    assert p.returncode == 0, err
+    runs = json.loads(out)
+    return runs['taught'], runs['fast'], err
 
 
 def test_compiled_training_equals_the_taught_one(request):
     "fit(compile=True) lands on the eager run's weights, in the same number of epochs"
-    start_early(request.node)  # already under way, unless tests/conftest.py was not used
-    out, err = _RUNS['p'].communicate(timeout=600)
-    assert _RUNS['p'].returncode == 0 and 'CompileWarning' not in err, err  # it compiled: no fallback to eager
-    runs = json.loads(out)
-    taught, fast = runs['taught'], runs['fast']
+    taught, fast, err = _both_runs(request)
+    assert 'CompileWarning' not in err, err  # it compiled: no fallback to eager
     assert fast['epochs'] == taught['epochs']
     for p, q in zip(taught['weights'], fast['weights']):
         assert torch.allclose(torch.tensor(p), torch.tensor(q), rtol=1e-5, atol=1e-6)
+
+
+def test_no_cxx_compiler_trains_eagerly_after_one_warning(request):
+    "Without a C++ compiler: one CompileWarning naming the missing compiler, nothing else, and the eager run exactly"
+    taught, fast, err = _both_runs(request)
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and 'CompileWarning: compile=True: torch.compile failed' in lines[0], err  # and its source line
+    assert 'No working C++ compiler' in lines[0] and 'training eagerly' in lines[0]
+    assert fast == taught
 
 
 @pytest.mark.parametrize('kind', ['linear', 'sigmoid', ReluModel])
