@@ -85,7 +85,7 @@ def _weights(m): return [p.detach().clone() for p in m.parameters()]
 # The two tests that run the compiler run it in processes of their own, started as soon as the tests are collected
 # (tests/conftest.py calls start_early): importing the compiler and compiling take ~8 s of CPU each, spent on the
 # other core while this process runs the tests before them. Each process trains eagerly and with compile=True
-# (small n), and prints both models' weights.
+# (small n), and prints both models' weights; the one without a compiler also runs the benchmark's check.
 _TRAIN_BOTH = """
 import json, torch
 from threshold_ai.training import train_model
@@ -94,6 +94,12 @@ fast = train_model('sigmoid', seed=0, n=2000, epochs=30, compile=True)
 print(json.dumps({name: dict(epochs=len(m.history.valid), weights=[p.tolist() for p in m.parameters()])
                   for name, m in (('taught', taught), ('fast', fast))}))
 """
+_NO_CXX = _TRAIN_BOTH + """
+from threshold_ai.stream import _probe  # what the benchmark's compile_problem runs in a fresh process
+_probe(stream=dict(n=1000, bs=1000, compile=True))
+"""
+_CODE = {'test_compiled_training_equals_the_taught_one': _TRAIN_BOTH,
+         'test_no_cxx_compiler_trains_eagerly_after_one_warning': _NO_CXX}
 _ENVS = {'test_compiled_training_equals_the_taught_one': {},
          # no C++ compiler (inductor reads CXX when it starts) and an empty compile cache, so nothing compiled before
          # is found there: the machine of a learner without a compiler
@@ -106,7 +112,7 @@ def start_early(item):
     if item.name in _ENVS and item.name not in _RUNS:
         tmp = tempfile.mkdtemp(prefix='threshold_ai-compile-')
         env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tmp, **_ENVS[item.name]) if _ENVS[item.name] else None
-        _RUNS[item.name] = dict(tmp=tmp, p=subprocess.Popen([sys.executable, '-c', _TRAIN_BOTH], env=env, text=True,
+        _RUNS[item.name] = dict(tmp=tmp, p=subprocess.Popen([sys.executable, '-c', _CODE[item.name]], env=env, text=True,
                                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE))
 
 
@@ -124,13 +130,13 @@ def _both_runs(request):
     p = _RUNS[request.node.name]['p']
     out, err = p.communicate(timeout=600)
     assert p.returncode == 0, err
-    runs = json.loads(out)
-    return runs['taught'], runs['fast'], err
+    runs = json.loads(out.splitlines()[0])
+    return runs['taught'], runs['fast'], err, out.splitlines()[1:]
 
 
 def test_compiled_training_equals_the_taught_one(request):
     "fit(compile=True) lands on the eager run's weights, in the same number of epochs"
-    taught, fast, err = _both_runs(request)
+    taught, fast, err, _ = _both_runs(request)
     assert 'CompileWarning' not in err, err  # it compiled: no fallback to eager
     assert fast['epochs'] == taught['epochs']
     for p, q in zip(taught['weights'], fast['weights']):
@@ -138,12 +144,14 @@ def test_compiled_training_equals_the_taught_one(request):
 
 
 def test_no_cxx_compiler_trains_eagerly_after_one_warning(request):
-    "Without a C++ compiler: one CompileWarning naming the missing compiler, nothing else, and the eager run exactly"
-    taught, fast, err = _both_runs(request)
+    "Without a C++ compiler: one CompileWarning naming the missing compiler, nothing else, the eager run exactly"
+    taught, fast, err, probe = _both_runs(request)
     lines = err.strip().splitlines()
     assert len(lines) == 2 and 'CompileWarning: compile=True: torch.compile failed' in lines[0], err  # and its source line
     assert 'No working C++ compiler' in lines[0] and 'training eagerly' in lines[0]
     assert fast == taught
+    # the benchmark's check finds the same reason, so that it leaves its compiled rows out
+    assert 'No working C++ compiler' in json.loads(probe[-1])['result']['compile_failed']
 
 
 @pytest.mark.parametrize('kind', ['linear', 'sigmoid', ReluModel])

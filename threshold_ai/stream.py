@@ -6,7 +6,7 @@
 __all__ = ['MALLOC_KEEP', 'in_fresh_process', 'growth', 'allocator_ms', 'batch_seed', 'stream_batches', 'stream_train']
 
 # %% ../nbs/12b_stream.ipynb #6d6eaea1
-import os, sys, json, time, hashlib, resource, subprocess
+import os, sys, json, time, hashlib, resource, subprocess, warnings
 from collections import deque
 from pathlib import Path
 import torch
@@ -31,14 +31,20 @@ def _probe(kind='sigmoid', device='cpu', sizes=(), stream=None, repeats:int=1):
         out.append(dict(ms=ms, extra_mb=_peak_mb() - base, gpu_mb=gpu and torch.cuda.max_memory_allocated() / 2**20))
     if stream:
         if stream.get('compile'):  # compile first, and count the compiler's memory apart from the stream's
-            stream_train(kind=kind, device=device, **dict(stream, n=stream['bs']))
+            with warnings.catch_warnings(record=True) as caught:  # did it compile, or fall back to eager?
+                warnings.simplefilter('always', CompileWarning)
+                stream_train(kind=kind, device=device, **dict(stream, n=stream['bs']))
             compiler_mb, base = _peak_mb() - base, _peak_mb()
-        start, (m, loss) = time.perf_counter(), stream_train(kind=kind, device=device, **stream)
+        with warnings.catch_warnings():
+            if stream.get('compile'): warnings.simplefilter('ignore', CompileWarning)  # said once, above
+            start, (m, loss) = time.perf_counter(), stream_train(kind=kind, device=device, **stream)
         out = dict(stream, seconds=time.perf_counter() - start, loss=loss, extra_mb=_peak_mb() - base,
                    accuracy=run_tests(m.cpu(), seed=seed_for_tests(0)), boundary=m.boundary())
         out['making_s'] = _seconds(lambda: deque(stream_batches(stream['n'], stream['bs'], seed=1, device=device), 0),
                                    device, warm=False)  # making the samples alone (another seed, the same cost)
-        if stream.get('compile'): out['compiler_mb'] = compiler_mb
+        if stream.get('compile'):
+            out['compiler_mb'] = compiler_mb
+            out['compile_failed'] = next((str(w.message) for w in caught if w.category is CompileWarning), None)
     print(json.dumps(dict(baseline_mb=base, result=out)))  # after compiling, if compiled
 
 def in_fresh_process(env:dict=None, **kw) -> dict:
