@@ -55,8 +55,9 @@ def test_summarise_and_table():
     assert '(2/3 reached)' in table and table.count('\n') == 3 and LABELS['naive'] in table
 
 
-def test_growth_reports_time_floor_and_memory():
-    g = growth([1000, 100_000])
+def test_growth_reports_time_floor_and_memory(request):
+    "growth's rows: sizes in order, a floor in proportion to the data, memory that grows with it (run beside the rest)"
+    g = json.loads(_finished(request).splitlines()[-1])
     assert [r['n'] for r in g] == [1000, 100_000]
     assert g[1]['floor_ms'] == pytest.approx(100 * g[0]['floor_ms'])  # the floor is proportional to the data
     assert g[1]['extra_mb'] >= g[0]['extra_mb'] >= 0
@@ -82,10 +83,11 @@ def test_command_rejects_a_missing_gpu(capsys):
 def _weights(m): return [p.detach().clone() for p in m.parameters()]
 
 
-# The two tests that run the compiler run it in processes of their own, started as soon as the tests are collected
-# (tests/conftest.py calls start_early): importing the compiler and compiling take ~8 s of CPU each, spent on the
-# other core while this process runs the tests before them. Each process trains eagerly and with compile=True
-# (small n), and prints both models' weights; the one without a compiler also runs the benchmark's check.
+# Three tests run in processes of their own, started as soon as the tests are collected (tests/conftest.py calls
+# start_early), so that their CPU is spent on the other core while this process runs the tests before them: the two
+# that run the compiler (importing it and compiling take ~8 s each; each process trains eagerly and with
+# compile=True, small n, and prints both models' weights; the one without a compiler also runs the benchmark's
+# check) and growth's, which starts a fresh Python of its own.
 _TRAIN_BOTH = """
 import json, torch
 from threshold_ai.training import train_model
@@ -98,9 +100,11 @@ _NO_CXX = _TRAIN_BOTH + """
 from threshold_ai.stream import _probe  # what the benchmark's compile_problem runs in a fresh process
 _probe(stream=dict(n=1000, bs=1000, compile=True))
 """
+_GROWTH = "import json; from threshold_ai.stream import growth; print(json.dumps(growth([1000, 100_000])))"
 _CODE = {'test_compiled_training_equals_the_taught_one': _TRAIN_BOTH,
-         'test_no_cxx_compiler_trains_eagerly_after_one_warning': _NO_CXX}
-_ENVS = {'test_compiled_training_equals_the_taught_one': {},
+         'test_no_cxx_compiler_trains_eagerly_after_one_warning': _NO_CXX,
+         'test_growth_reports_time_floor_and_memory': _GROWTH}  # growth starts a fresh Python of its own: ~5 s
+_ENVS = {'test_compiled_training_equals_the_taught_one': {}, 'test_growth_reports_time_floor_and_memory': {},
          # no C++ compiler (inductor reads CXX when it starts) and an empty compile cache, so nothing compiled before
          # is found there: the machine of a learner without a compiler
          'test_no_cxx_compiler_trains_eagerly_after_one_warning': {'CXX': '/nonexistent/g++'}}
@@ -109,7 +113,7 @@ _RUNS = {}
 
 def start_early(item):
     "Start the process of `item`, if it is one of the compiling tests (tests/conftest.py calls this once collected)"
-    if item.name in _ENVS and item.name not in _RUNS:
+    if item.name in _CODE and item.name not in _RUNS:
         tmp = tempfile.mkdtemp(prefix='threshold_ai-compile-')
         env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tmp, **_ENVS[item.name]) if _ENVS[item.name] else None
         _RUNS[item.name] = dict(tmp=tmp, p=subprocess.Popen([sys.executable, '-c', _CODE[item.name]], env=env, text=True,
@@ -124,12 +128,18 @@ def stop_early():
     _RUNS.clear()
 
 
-def _both_runs(request):
-    "The taught and the compiled run of this test's process, and what it wrote to stderr"
+def _finished(request, stderr=False):
+    "What the process of this test printed (and, with `stderr`, what it wrote to stderr), once it has ended well"
     start_early(request.node)  # already under way, unless tests/conftest.py was not used
     p = _RUNS[request.node.name]['p']
     out, err = p.communicate(timeout=600)
     assert p.returncode == 0, err
+    return (out, err) if stderr else out
+
+
+def _both_runs(request):
+    "The taught and the compiled run of this test's process, what it wrote to stderr, and any lines printed after"
+    out, err = _finished(request, stderr=True)
     runs = json.loads(out.splitlines()[0])
     return runs['taught'], runs['fast'], err, out.splitlines()[1:]
 
