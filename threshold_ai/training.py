@@ -310,15 +310,27 @@ def _autograd(model, x, y, loss_func=mse):
     loss = calc_grad(model, x, y, loss_func)
     return loss, tuple(p.grad for p in model.parameters())
 
+# %% ../nbs/12a_scale.ipynb #601bbe7c
+import os, sys
+import threshold_ai
+
 # %% ../nbs/12a_scale.ipynb #164412f1
 class CompileWarning(UserWarning):
     "torch.compile could not be used: training runs eagerly instead"
+
+_PACKAGE = os.path.dirname(threshold_ai.__file__) + os.sep
+
+def _outside_package() -> int:
+    "`warnings.warn`'s stacklevel for the first caller outside this package: the user's line that asked to compile"
+    frame, level = sys._getframe(2), 2  # 0 is this function, 1 the one that warns (Python 3.12: skip_file_prefixes)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE): frame, level = frame.f_back, level + 1
+    return level
 
 def _eager(why):
     "`train_epoch`, after one warning line saying `why` (a reason, or the exception that is one)"
     if isinstance(why, Exception):
         why = f"torch.compile failed ({type(why).__name__}: {(str(why).strip().splitlines() or [''])[0][:200]})"
-    warnings.warn(f"compile=True: {why}; training eagerly with train_epoch", CompileWarning, stacklevel=4)
+    warnings.warn(f"compile=True: {why}; training eagerly with train_epoch", CompileWarning, stacklevel=_outside_package())
     return train_epoch
 
 def compiled_epoch(model, loss_func=mse):
@@ -330,7 +342,9 @@ def compiled_epoch(model, loss_func=mse):
     def grad_fn(model, x, y, loss_func):
         if use[0] is compiled:
             try:
-                with torch.no_grad(): return compiled(model, x, y, loss_func)
+                with torch.no_grad(): return compiled(model, x.detach(), y.detach(), loss_func)  # (*)
             except Exception as e: _eager(e); use[0] = _autograd
         return _autograd(model, x, y, loss_func)
     return grad_epoch(grad_fn)
+# (*) detach: a slice of a larger tensor (as `make_splits` makes) is a view, and the compiler would guard the size of
+# what it is a view of, compiling again at the first batch that is not a slice; a detached tensor is not a view
