@@ -251,5 +251,5 @@ def test_report_has_the_compiled_rows_and_the_allocator():
                      allocator=dict(n=10**7, default_ms=300., tuned_ms=100., env=MALLOC_KEEP)))
     assert '| 1,000,000 | 0.5 | 20.00 | 40.0 | 30.00 | 60.0 | 1.00 | 2.0 | 4.0 |' in md
     assert 'one pass in 2.00 s' in md and 'Streaming, compiled' in md and 'one pass in 1.70 s' in md
-    assert 'making the samples alone: 1.50 s' in md
+    assert 'of which making the samples 1.50 s' in md
     assert '300 ms' in md and 'MALLOC_MMAP_THRESHOLD_' in md

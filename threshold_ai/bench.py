@@ -234,7 +234,7 @@ def report(res:dict) -> str:
                 'compile s |', '|---:|' * 1 + '---:|' * 8, *map(_compiled_row, res['growth']), '']
     for s in filter(None, (res['stream'], res.get('stream_compiled'), res.get('stream_compiled_large'))):
         r = s['result']
-        train = (f" (making the samples alone: {r['making_s']:.2f} s, so training about "
+        train = (f" (of which making the samples {r['making_s']:.2f} s, so training about "
                  f"{max(r['seconds'] - r['making_s'], 0):.2f} s)" if 'making_s' in r else '')
         out.append(f"Streaming{', compiled' * bool(r.get('compile'))}: {r['n']:,} samples in batches of {r['bs']:,}, "
                    f"one pass in {r['seconds']:.2f} s{train}, {r['extra_mb']:.0f} MB over the {s['baseline_mb']:.0f} MB "

@@ -7,7 +7,6 @@ __all__ = ['MALLOC_KEEP', 'in_fresh_process', 'growth', 'allocator_ms', 'batch_s
 
 # %% ../nbs/12b_stream.ipynb #6d6eaea1
 import os, sys, json, time, hashlib, resource, subprocess, warnings
-from collections import deque
 from pathlib import Path
 import torch
 from .data import *
@@ -15,13 +14,22 @@ from .models import *
 from .training import *
 from .evaluate import *
 from .scale import *
-from .scale import _seconds
 
 # %% ../nbs/12b_stream.ipynb #a23d8638
 def _peak_mb() -> float:
     "This process's peak resident memory so far in MB (Linux's VmHWM; elsewhere ru_maxrss, in bytes on macOS)"
     try: return int(Path('/proc/self/status').read_text().split('VmHWM:')[1].split()[0]) / 1024
     except (OSError, IndexError): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+def _clocked(batches, clock:list, device='cpu'):
+    "`batches`, adding to `clock[0]` the seconds spent making each one (on a GPU, until it is made)"
+    sync, it = torch.cuda.synchronize if str(device).startswith('cuda') else (lambda: None), iter(batches)
+    while True:
+        sync(); start = time.perf_counter()
+        b = next(it, None); sync()
+        clock[0] += time.perf_counter() - start
+        if b is None: return
+        yield b
 
 def _probe(kind='sigmoid', device='cpu', sizes=(), stream=None, repeats:int=1):
     "In a fresh process: extra peak MB (and ms) of an epoch on each of `sizes`, or figures of `stream_train(**stream)`"
@@ -35,13 +43,13 @@ def _probe(kind='sigmoid', device='cpu', sizes=(), stream=None, repeats:int=1):
                 warnings.simplefilter('always', CompileWarning)
                 stream_train(kind=kind, device=device, **dict(stream, n=stream['bs']))
             compiler_mb, base = _peak_mb() - base, _peak_mb()
+        clock = [0.]  # seconds spent making the samples, inside the timed pass: the rest is the training
+        batches = _clocked(stream_batches(stream['n'], stream['bs'], seed=stream.get('seed', 0), device=device), clock, device)
         with warnings.catch_warnings():
             if stream.get('compile'): warnings.simplefilter('ignore', CompileWarning)  # said once, above
-            start, (m, loss) = time.perf_counter(), stream_train(kind=kind, device=device, **stream)
-        out = dict(stream, seconds=time.perf_counter() - start, loss=loss, extra_mb=_peak_mb() - base,
+            start, (m, loss) = time.perf_counter(), stream_train(kind=kind, device=device, batches=batches, **stream)
+        out = dict(stream, seconds=time.perf_counter() - start, making_s=clock[0], loss=loss, extra_mb=_peak_mb() - base,
                    accuracy=run_tests(m.cpu(), seed=seed_for_tests(0)), boundary=m.boundary())
-        out['making_s'] = _seconds(lambda: deque(stream_batches(stream['n'], stream['bs'], seed=1, device=device), 0),
-                                   device, warm=False)  # making the samples alone (another seed, the same cost)
         if stream.get('compile'):
             out['compiler_mb'] = compiler_mb
             out['compile_failed'] = next((str(w.message) for w in caught if w.category is CompileWarning), None)
@@ -82,8 +90,9 @@ def stream_batches(n:int, bs:int, threshold:float=THRESHOLD, seed:int=0, device=
         yield make_samples(min(bs, n - start), threshold=threshold, seed=batch_seed(seed, i), device=device)
 
 def stream_train(n:int=10**8, bs:int=100_000, kind='sigmoid', seed:int=0, device='cpu', lr:float=None,
-                 compile:bool=False):
-    "One epoch over `n` streamed samples, a step per batch of `bs` (`compile`: `compiled_epoch`'s): model, mean loss"
+                 compile:bool=False, batches=None):
+    "One epoch over `n` streamed samples (or over `batches`), a step per batch of `bs` (`compile`: `compiled_epoch`'s): model, mean loss"
     m = new_model(kind, make_samples(bs, seed=seed)[0], seed=seed).to(device)  # scaled on a batch like them
     epoch = compiled_epoch(m) if compile else train_epoch
-    return m, epoch(m, stream_batches(n, bs, seed=seed, device=device), lr or HYPERPARAMS[kind]['lr'])
+    if batches is None: batches = stream_batches(n, bs, seed=seed, device=device)
+    return m, epoch(m, batches, lr or HYPERPARAMS[kind]['lr'])
