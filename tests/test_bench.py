@@ -158,7 +158,7 @@ def test_no_cxx_compiler_trains_eagerly_after_one_warning(request):
     taught, fast, err, probe = _both_runs(request)
     lines = err.strip().splitlines()  # one line, at the user's call (here line 5 of the `python -c` code)
     assert lines[0].startswith('<string>:5: CompileWarning: compile=True: torch.compile failed') and len(lines) == 1, err
-    assert 'No working C++ compiler' in lines[0] and 'training eagerly' in lines[0]
+    assert 'No working C++ compiler' in lines[0] and 'install g++ or clang++' in lines[0] and 'training eagerly' in lines[0]
     assert fast == taught
     # the benchmark's check finds the same reason, so that it leaves its compiled rows out
     assert 'No working C++ compiler' in json.loads(probe[-1])['result']['compile_failed']

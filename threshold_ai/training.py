@@ -329,7 +329,9 @@ def _outside_package() -> int:
 def _eager(why):
     "`train_epoch`, after one warning line saying `why` (a reason, or the exception that is one)"
     if isinstance(why, Exception):
-        why = f"torch.compile failed ({type(why).__name__}: {(str(why).strip().splitlines() or [''])[0][:200]})"
+        first = (str(why).strip().splitlines() or [''])[0]
+        why = f"torch.compile failed ({type(why).__name__}: {first[:200]})"
+        if 'C++ compiler' in first: why += " (on a CPU it needs one: install g++ or clang++)"
     warnings.warn(f"compile=True: {why}; training eagerly with train_epoch", CompileWarning, stacklevel=_outside_package())
     return train_epoch
 
