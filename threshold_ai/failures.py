@@ -43,6 +43,6 @@ def plot_gallery(results:dict, ax=None, refs:dict=None, title:str=None):
     ax.scatter([], [], color='gray', marker='x', s=40, label='stop step: failed')
     ax.set_xticks(range(len(results)), list(results), fontsize='small')
     ax.set_xlabel('setting (one dot per seed)'); ax.set_ylabel('test accuracy (%)'); ax.set_ylim(30, 103)
-    ax.set_title(title or 'Good settings train on every seed; bad ones fail on some, near a constant answer')
+    ax.set_title(title or 'The defaults train on every seed; bad settings fail on some seeds, or on all')
     ax.legend(loc='center left', fontsize='small')
     return ax
