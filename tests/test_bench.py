@@ -104,18 +104,17 @@ _GROWTH = "import json; from threshold_ai.stream import growth; print(json.dumps
 _CODE = {'test_compiled_training_equals_the_taught_one': _TRAIN_BOTH,
          'test_no_cxx_compiler_trains_eagerly_after_one_warning': _NO_CXX,
          'test_growth_reports_time_floor_and_memory': _GROWTH}  # growth starts a fresh Python of its own: ~5 s
-_ENVS = {'test_compiled_training_equals_the_taught_one': {}, 'test_growth_reports_time_floor_and_memory': {},
-         # no C++ compiler (inductor reads CXX when it starts) and an empty compile cache, so nothing compiled before
-         # is found there: the machine of a learner without a compiler
-         'test_no_cxx_compiler_trains_eagerly_after_one_warning': {'CXX': '/nonexistent/g++'}}
+# no C++ compiler (inductor reads CXX when it starts) and an empty compile cache, so nothing compiled before is found
+# there: the machine of a learner without a compiler
+_ENVS = {'test_no_cxx_compiler_trains_eagerly_after_one_warning': {'CXX': '/nonexistent/g++'}}
 _RUNS = {}
 
 
 def start_early(item):
-    "Start the process of `item`, if it is one of the compiling tests (tests/conftest.py calls this once collected)"
+    "Start the process of `item`, if it is one of the three above (tests/conftest.py calls this once collected)"
     if item.name in _CODE and item.name not in _RUNS:
-        tmp = tempfile.mkdtemp(prefix='threshold_ai-compile-')
-        env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tmp, **_ENVS[item.name]) if _ENVS[item.name] else None
+        tmp = tempfile.mkdtemp(prefix='threshold_ai-compile-') if item.name in _ENVS else None  # the empty cache
+        env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tmp, **_ENVS[item.name]) if tmp else None
         _RUNS[item.name] = dict(tmp=tmp, p=subprocess.Popen([sys.executable, '-c', _CODE[item.name]], env=env, text=True,
                                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE))
 
@@ -124,7 +123,7 @@ def stop_early():
     "Stop the processes that still run (a session cut short) and remove their folders; tests/conftest.py calls this"
     for r in _RUNS.values():
         if r['p'].poll() is None: r['p'].kill(); r['p'].wait()
-        shutil.rmtree(r['tmp'], ignore_errors=True)
+        if r['tmp']: shutil.rmtree(r['tmp'], ignore_errors=True)
     _RUNS.clear()
 
 
